@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# mailtls-plugins: one GNU Makefile. `make` builds the plugins, `make check`
+# installs what is missing (as root), builds and runs every test, `make demo`
+# runs the plugins against the loopback lab's demo domain.
+
+PREFIX ?= /usr/local
+LIBEXECDIR ?= $(PREFIX)/lib/nagios/plugins
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+VERSION := 0.1.0
+B ?= build
+
+PKGS := gnutls libunbound libcurl
+CC ?= cc
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wpointer-arith \
+	-Wstrict-prototypes -Wmissing-prototypes -Wvla
+CFLAGS ?= -O2 -g
+SAN ?=
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DMAILTLS_VERSION='"$(VERSION)"' \
+	$(WARN) $(CFLAGS) $(SAN) -Icommon \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+ALL_LDFLAGS = $(LDFLAGS) $(SAN)
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
+LIB := $(B)/libmailtls.a
+
+PLUGIN_SRC := $(sort $(wildcard plugins/check_*.c))
+PLUGINS := $(PLUGIN_SRC:%.c=$(B)/%)
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNITS := $(UNIT_SRC:%.c=$(B)/%)
+
+.PHONY: all deps check unit integration demo sanitize install clean
+all: $(PLUGINS)
+
+deps:
+	@sh scripts/deps.sh
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(COMMON_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/plugins/%: $(B)/plugins/%.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+$(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_ALL) -lcmocka
+
+# Unit tests, then the loopback lab and the integration cases; one total.
+check: deps
+	@$(MAKE) --no-print-directory all-tests
+	@B=$(B) sh tests/run.sh
+
+all-tests: $(PLUGINS) $(UNITS)
+
+unit: all-tests
+	@B=$(B) SUITES=unit sh tests/run.sh
+
+integration: all-tests
+	@B=$(B) SUITES=integration sh tests/run.sh
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize: deps
+	@$(MAKE) --no-print-directory B=build-san CFLAGS='-O1 -g' \
+		SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		all-tests
+	@B=build-san ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		sh tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@B=$(B) sh tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(PLUGINS) $(DESTDIR)$(LIBEXECDIR)/
+	for p in $(PLUGINS); do n=$$(basename $$p); \
+		install -m 644 docs/$$n.1 $(DESTDIR)$(MANDIR)/man1/$$n.1; done
+
+clean:
+	rm -rf build build-san
+
+-include $(COMMON_OBJ:.o=.d) $(PLUGINS:=.d) $(UNITS:=.d)

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * util.h: memory, bounded strings and numbers, a growing text buffer.
+ *
+ * Allocation never returns NULL: on exhaustion util_oom() prints an UNKNOWN
+ * line naming the plugin (util_set_label) and exits 3 (INTERFACE.md: out of
+ * memory is UNKNOWN). Number parsing is strtonum-style: the whole string
+ * must be a number inside [min, max]; on failure *why names the problem and
+ * the function returns -1.
+ */
+#ifndef MAILTLS_UTIL_H
+#define MAILTLS_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UTIL_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* Label for the out-of-memory line, e.g. "SMTP STARTTLS" (copied, at most
+ * 63 bytes; "MAILTLS" until set). */
+void util_set_label(const char *label);
+__attribute__((noreturn)) void util_oom(void);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) UTIL_PRINTF(1, 2);
+
+/* Copies at most dstsz-1 bytes and NUL-terminates; returns strlen(src). */
+size_t util_strlcpy(char *dst, const char *src, size_t dstsz);
+
+/*
+ * Parses a decimal integer in [min, max]. Leading/trailing junk, empty
+ * strings, signs where min >= 0 and overflow fail. Returns 0 or -1.
+ * A sign ('-' or '+') is taken only when min < 0. *why is "not a number"
+ * (junk, "", NULL, " 1", "0x10", "+1" where min >= 0), "too small" (also
+ * "-1" where min >= 0) or "too large" (also overflow); NULL on success.
+ */
+int util_parse_ll(const char *s, long long min, long long max, long long *out,
+		  const char **why);
+/*
+ * Parses a finite decimal number ("1", "-2.5", "0.25") in [min, max]:
+ * [+-]digits[.digits], ".5" and "5." too; no exponent, whitespace, hex,
+ * inf or nan. '.' is the separator whatever the locale. *why as above.
+ */
+int util_parse_double(const char *s, double min, double max, double *out,
+		      const char **why);
+
+/* ASCII case-insensitive comparison, locale-independent. */
+int util_strcasecmp(const char *a, const char *b);
+int util_strncasecmp(const char *a, const char *b, size_t n);
+
+/* Formats a double with '.' as the decimal separator whatever the locale,
+ * without trailing zeros ("0.512", "14", "-3.25"). Returns dst.
+ * Rounded to 3 decimals (half away from zero), never "-0"; |v| >= 9e15
+ * prints as an integer, non-finite values as "nan", "inf", "-inf".
+ * 32 bytes hold any |v| < 1e28; a smaller dst truncates. */
+char *util_fmt_double(char *dst, size_t dstsz, double v);
+
+/* A growing NUL-terminated text buffer. buf_init() allocates nothing and
+ * leaves p pointing at a constant "", so p is always a valid string;
+ * buf_free() may be called on an initialised buffer any number of times. */
+struct buf {
+	char *p;
+	size_t len;
+	size_t cap;
+};
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+void buf_add(struct buf *b, const char *s, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) UTIL_PRINTF(2, 3);
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+	UTIL_PRINTF(2, 0);
+/* Detaches the string (caller frees); the buffer is empty afterwards. */
+char *buf_take(struct buf *b);
+
+#endif

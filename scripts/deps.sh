@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Installs the Debian packages the build, the demo and the tests need.
+# As root: apt-get install, with the system instances of nsd and nginx held
+# off (a policy-rc.d that exits 101 while apt-get runs); the lab starts its
+# own on loopback. As another user: prints the exact command and fails.
+set -eu
+
+PKGS="build-essential pkg-config libgnutls28-dev libunbound-dev \
+libcurl4-gnutls-dev libevent-dev libcmocka-dev nsd ldnsutils nginx-light gnutls-bin \
+dns-root-data python3 ca-certificates"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "missing packages:$missing" >&2
+	echo "run as root: apt-get update && $cmd" >&2
+	exit 1
+fi
+
+prc=/usr/sbin/policy-rc.d
+saved=""
+if [ -e "$prc" ]; then
+	saved=$(mktemp)
+	cp -p "$prc" "$saved"
+fi
+restore() {
+	if [ -n "$saved" ]; then mv "$saved" "$prc"; else rm -f "$prc"; fi
+}
+trap restore EXIT INT TERM
+printf '#!/bin/sh\nexit 101\n' >"$prc"
+chmod 755 "$prc"
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing
