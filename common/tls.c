@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * tls.c: GnuTLS client handshakes within the deadline, the facts of the
+ * peer's chain, and PKIX verification. Host names are checked by our own
+ * RFC 9525 6.3 matcher (DNS-IDs only, no CN fallback, '*' only as the whole
+ * left-most label), not GnuTLS's, which falls back to the CN. Dates are
+ * checked against the caller's "now" (deadline.h's clock), so tests can fix
+ * time; GnuTLS is told to skip its own time checks.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/x509.h>
+
+#include "deadline.h"
+#include "tls.h"
+#include "util.h"
+
+struct tls_ctx {
+	gnutls_certificate_credentials_t cred;
+	bool trust_loaded;
+};
+
+/* TLS 1.0 and 1.1 are allowed so that a server stuck on them is reported
+ * by version (SMTP --min-tls, RFC 8996) instead of as a failed handshake. */
+static const char *const PRIORITY = "NORMAL:+VERS-TLS1.1:+VERS-TLS1.0";
+
+struct tls_ctx *
+tls_ctx_new(const char *cafile, bool load_trust, char *err, size_t errlen)
+{
+	struct tls_ctx *t = xcalloc(1, sizeof(*t));
+	int r;
+
+	if (gnutls_certificate_allocate_credentials(&t->cred) < 0)
+		util_oom();
+	gnutls_certificate_set_verify_flags(
+		t->cred, GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+				 GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS);
+	if (!load_trust)
+		return t;
+	if (cafile != NULL) {
+		r = gnutls_certificate_set_x509_trust_file(
+			t->cred, cafile, GNUTLS_X509_FMT_PEM);
+		if (r <= 0) {
+			snprintf(err, errlen,
+				 "cannot load CA file %.200s: %s", cafile,
+				 r == 0 ? "no certificate in it"
+					: gnutls_strerror(r));
+			tls_ctx_free(t);
+			return NULL;
+		}
+	} else {
+		r = gnutls_certificate_set_x509_system_trust(t->cred);
+		if (r <= 0) {
+			snprintf(err, errlen,
+				 "cannot load the system trust store: %s",
+				 r == 0 ? "no certificate in it"
+					: gnutls_strerror(r));
+			tls_ctx_free(t);
+			return NULL;
+		}
+	}
+	t->trust_loaded = true;
+	return t;
+}
+
+void
+tls_ctx_free(struct tls_ctx *t)
+{
+	if (t == NULL)
+		return;
+	gnutls_certificate_free_credentials(t->cred);
+	free(t);
+}
+
+enum net_status
+tls_handshake(struct conn *c, struct tls_ctx *t, const char *sni,
+	      gnutls_session_t *out)
+{
+	gnutls_session_t s;
+	enum net_status st;
+	int r;
+
+	*out = NULL;
+	if (gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NONBLOCK) < 0)
+		util_oom();
+	if (gnutls_priority_set_direct(s, PRIORITY, NULL) < 0)
+		gnutls_set_default_priority(s);
+	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, t->cred);
+	if (sni != NULL && *sni != '\0')
+		gnutls_server_name_set(s, GNUTLS_NAME_DNS, sni, strlen(sni));
+	gnutls_transport_set_int(s, c->fd);
+	conn_attach_tls(c, s);
+
+	for (;;) {
+		r = gnutls_handshake(s);
+		if (r == GNUTLS_E_SUCCESS)
+			break;
+		if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED ||
+		    !gnutls_error_is_fatal(r)) {
+			st = conn_wait(c, gnutls_record_get_direction(s) == 0);
+			if (st != NET_OK) {
+				if (st == NET_TIMEOUT)
+					util_strlcpy(c->err,
+						     "no TLS handshake before "
+						     "the deadline",
+						     sizeof(c->err));
+				return st;
+			}
+			continue;
+		}
+		if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
+			snprintf(c->err, sizeof(c->err), "TLS alert from the "
+				 "server: %s",
+				 gnutls_alert_get_name(gnutls_alert_get(s)));
+		else if (r == GNUTLS_E_PREMATURE_TERMINATION ||
+			 r == GNUTLS_E_PUSH_ERROR || r == GNUTLS_E_PULL_ERROR)
+			util_strlcpy(c->err,
+				     "the server closed the connection during "
+				     "the TLS handshake",
+				     sizeof(c->err));
+		else
+			snprintf(c->err, sizeof(c->err), "TLS handshake: %s",
+				 gnutls_strerror(r));
+		return NET_ERROR;
+	}
+	*out = s;
+	return NET_OK;
+}
+
+void
+tls_close(struct conn *c)
+{
+	if (c->tls == NULL)
+		return;
+	/* Best effort, never waits: the socket is non-blocking. */
+	gnutls_bye(c->tls, GNUTLS_SHUT_WR);
+	gnutls_deinit(c->tls);
+	c->tls = NULL;
+}
+
+static void
+copy_dn(char *dst, size_t dstsz, int (*get)(gnutls_x509_crt_t,
+					    gnutls_datum_t *, unsigned),
+	gnutls_x509_crt_t crt)
+{
+	gnutls_datum_t d = {NULL, 0};
+
+	if (get(crt, &d, 0) < 0 || d.data == NULL) {
+		util_strlcpy(dst, "", dstsz);
+		return;
+	}
+	util_strlcpy(dst, (const char *)d.data, dstsz);
+	gnutls_free(d.data);
+}
+
+static void
+cert_info(const gnutls_datum_t *der, struct tls_cert *tc)
+{
+	gnutls_x509_crt_t crt;
+	char san[256];
+	size_t sz;
+	unsigned bits = 0, crit;
+	int r, pk, sig;
+
+	memset(tc, 0, sizeof(*tc));
+	tc->der = xmalloc(der->size ? der->size : 1);
+	memcpy(tc->der, der->data, der->size);
+	tc->derlen = der->size;
+	if (gnutls_x509_crt_init(&crt) < 0)
+		util_oom();
+	if (gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) < 0) {
+		util_strlcpy(tc->subject, "(unparsable certificate)",
+			     sizeof(tc->subject));
+		gnutls_x509_crt_deinit(crt);
+		return;
+	}
+	copy_dn(tc->subject, sizeof(tc->subject), gnutls_x509_crt_get_dn3,
+		crt);
+	copy_dn(tc->issuer, sizeof(tc->issuer), gnutls_x509_crt_get_issuer_dn3,
+		crt);
+	tc->self_signed = strcmp(tc->subject, tc->issuer) == 0;
+	for (unsigned i = 0; tc->nsan < TLS_SAN_MAX; i++) {
+		sz = sizeof(san) - 1;
+		r = gnutls_x509_crt_get_subject_alt_name(crt, i, san, &sz,
+							 &crit);
+		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			break;
+		if (r == GNUTLS_E_SHORT_MEMORY_BUFFER)
+			continue;
+		if (r < 0)
+			break;
+		if (r != GNUTLS_SAN_DNSNAME)
+			continue;
+		san[sz < sizeof(san) ? sz : sizeof(san) - 1] = '\0';
+		util_strlcpy(tc->san[tc->nsan++], san, sizeof(tc->san[0]));
+	}
+	tc->not_before = gnutls_x509_crt_get_activation_time(crt);
+	tc->not_after = gnutls_x509_crt_get_expiration_time(crt);
+	pk = gnutls_x509_crt_get_pk_algorithm(crt, &bits);
+	util_strlcpy(tc->key_alg,
+		     pk >= 0 && gnutls_pk_algorithm_get_name(pk) != NULL
+			     ? gnutls_pk_algorithm_get_name(pk)
+			     : "unknown",
+		     sizeof(tc->key_alg));
+	tc->key_bits = bits;
+	sig = gnutls_x509_crt_get_signature_algorithm(crt);
+	util_strlcpy(tc->sig_alg,
+		     sig >= 0 && gnutls_sign_get_name(sig) != NULL
+			     ? gnutls_sign_get_name(sig)
+			     : "unknown",
+		     sizeof(tc->sig_alg));
+	gnutls_x509_crt_deinit(crt);
+}
+
+void
+tls_peer_info(gnutls_session_t s, struct tls_peer *p)
+{
+	const gnutls_datum_t *chain;
+	unsigned n = 0;
+	char *desc;
+	int v;
+
+	memset(p, 0, sizeof(*p));
+	v = gnutls_protocol_get_version(s);
+	switch (v) {
+	case GNUTLS_TLS1_0:
+		p->version_num = 10;
+		break;
+	case GNUTLS_TLS1_1:
+		p->version_num = 11;
+		break;
+	case GNUTLS_TLS1_2:
+		p->version_num = 12;
+		break;
+	case GNUTLS_TLS1_3:
+		p->version_num = 13;
+		break;
+	default:
+		p->version_num = 0;
+	}
+	if (p->version_num)
+		snprintf(p->version, sizeof(p->version), "TLSv%d.%d",
+			 p->version_num / 10, p->version_num % 10);
+	else
+		util_strlcpy(p->version, "unknown", sizeof(p->version));
+	desc = gnutls_session_get_desc(s);
+	util_strlcpy(p->cipher, desc != NULL ? desc : "unknown",
+		     sizeof(p->cipher));
+	gnutls_free(desc);
+	chain = gnutls_certificate_get_peers(s, &n);
+	if (chain == NULL)
+		n = 0;
+	if (n > TLS_CHAIN_MAX) {
+		p->chain_truncated = true;
+		n = TLS_CHAIN_MAX;
+	}
+	for (unsigned i = 0; i < n; i++)
+		cert_info(&chain[i], &p->cert[i]);
+	p->ncerts = n;
+}
+
+void
+tls_peer_free(struct tls_peer *p)
+{
+	for (size_t i = 0; i < p->ncerts; i++)
+		free(p->cert[i].der);
+	p->ncerts = 0;
+}
+
+static void
+fmt_time(time_t t, char *dst, size_t dstsz)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(dst, dstsz, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		util_strlcpy(dst, "?", dstsz);
+}
+
+enum pkix_result
+tls_verify_pkix(gnutls_session_t s, struct tls_ctx *t, const char *hostname,
+		time_t now, char *why, size_t whylen)
+{
+	const gnutls_datum_t *chain;
+	unsigned n = 0, status = 0;
+	struct tls_cert tc;
+	char when[40];
+	bool matched = false;
+	int r;
+
+	chain = gnutls_certificate_get_peers(s, &n);
+	if (chain == NULL || n == 0) {
+		util_strlcpy(why, "the server sent no certificate", whylen);
+		return PKIX_NO_CERT;
+	}
+	if (!t->trust_loaded) {
+		util_strlcpy(why, "no trust store loaded", whylen);
+		return PKIX_UNTRUSTED;
+	}
+	r = gnutls_certificate_verify_peers2(s, &status);
+	if (r < 0) {
+		snprintf(why, whylen, "chain not verifiable: %s",
+			 gnutls_strerror(r));
+		return PKIX_INVALID;
+	}
+	if (status & GNUTLS_CERT_SIGNER_NOT_FOUND) {
+		cert_info(&chain[n - 1], &tc);
+		snprintf(why, whylen,
+			 "untrusted: no path to a trusted root (%s issued by "
+			 "'%.80s'%s)",
+			 n > 1 ? "last certificate sent" : "certificate",
+			 tc.issuer, tc.self_signed ? ", self-signed" : "");
+		free(tc.der);
+		return PKIX_UNTRUSTED;
+	}
+	if (status & (GNUTLS_CERT_SIGNER_NOT_CA | GNUTLS_CERT_SIGNATURE_FAILURE |
+		      GNUTLS_CERT_REVOKED | GNUTLS_CERT_INSECURE_ALGORITHM |
+		      GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE |
+		      GNUTLS_CERT_UNEXPECTED_OWNER | GNUTLS_CERT_PURPOSE_MISMATCH |
+		      GNUTLS_CERT_MISMATCH | GNUTLS_CERT_INVALID)) {
+		gnutls_datum_t d = {NULL, 0};
+
+		if (gnutls_certificate_verification_status_print(
+			    status, GNUTLS_CRT_X509, &d, 0) == 0) {
+			snprintf(why, whylen, "invalid chain: %.200s", d.data);
+			gnutls_free(d.data);
+		} else
+			util_strlcpy(why, "invalid chain", whylen);
+		return PKIX_INVALID;
+	}
+	/* Dates of every certificate sent, against our clock. */
+	for (unsigned i = 0; i < n; i++) {
+		cert_info(&chain[i], &tc);
+		free(tc.der);
+		if (now > tc.not_after) {
+			fmt_time(tc.not_after, when, sizeof(when));
+			snprintf(why, whylen, "expired: %s '%.80s' expired %s",
+				 i == 0 ? "certificate" : "chain certificate",
+				 tc.subject, when);
+			return PKIX_EXPIRED;
+		}
+		if (now < tc.not_before) {
+			fmt_time(tc.not_before, when, sizeof(when));
+			snprintf(why, whylen,
+				 "not yet valid: %s '%.80s' valid from %s",
+				 i == 0 ? "certificate" : "chain certificate",
+				 tc.subject, when);
+			return PKIX_NOT_YET_VALID;
+		}
+	}
+	cert_info(&chain[0], &tc);
+	free(tc.der);
+	for (size_t i = 0; i < tc.nsan && !matched; i++)
+		matched = names_match_dnsid(tc.san[i], hostname);
+	if (!matched) {
+		struct buf b;
+
+		buf_init(&b);
+		for (size_t i = 0; i < tc.nsan && i < 4; i++)
+			buf_printf(&b, "%s%.60s", i ? ", " : "", tc.san[i]);
+		snprintf(why, whylen,
+			 "name mismatch: %.100s is not among the certificate's "
+			 "DNS names (%s)",
+			 hostname, tc.nsan ? b.p : "none; no CN fallback");
+		buf_free(&b);
+		return PKIX_NAME_MISMATCH;
+	}
+	snprintf(why, whylen, "chain valid for %.100s", hostname);
+	return PKIX_OK;
+}
+
+const char *
+pkix_result_name(enum pkix_result r)
+{
+	static const char *const names[] = {
+		[PKIX_OK] = "valid",
+		[PKIX_NO_CERT] = "no certificate",
+		[PKIX_UNTRUSTED] = "untrusted",
+		[PKIX_EXPIRED] = "expired",
+		[PKIX_NOT_YET_VALID] = "not yet valid",
+		[PKIX_NAME_MISMATCH] = "name mismatch",
+		[PKIX_INVALID] = "invalid",
+	};
+
+	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
+}
+
+/* Compares a and b (n bytes) ignoring ASCII case. */
+static bool
+label_eq(const char *a, const char *b, size_t n)
+{
+	return util_strncasecmp(a, b, n) == 0;
+}
+
+bool
+names_match_dnsid(const char *pattern, const char *host)
+{
+	size_t pl = strlen(pattern), hl = strlen(host);
+	const char *pdot, *hdot;
+
+	if (pl > 0 && pattern[pl - 1] == '.')
+		pl--;
+	if (hl > 0 && host[hl - 1] == '.')
+		hl--;
+	if (pl == 0 || hl == 0)
+		return false;
+	if (pattern[0] != '*')
+		return pl == hl && memchr(pattern, '*', pl) == NULL &&
+		       label_eq(pattern, host, pl);
+	/* "*.rest": '*' is the whole left-most label and stands for one. */
+	if (pl < 3 || pattern[1] != '.')
+		return false;
+	pdot = pattern + 1;
+	hdot = memchr(host, '.', hl);
+	if (hdot == NULL || hdot == host)
+		return false;
+	/* The rest must have at least two labels ("*.com" never matches). */
+	if (memchr(pdot + 1, '.', pl - 2) == NULL)
+		return false;
+	if (memchr(pdot + 1, '*', pl - 2) != NULL)
+		return false;
+	return (size_t)(host + hl - hdot) == pl - 1 &&
+	       label_eq(pdot, hdot, pl - 1);
+}
+
+int
+tls_version_parse(const char *s)
+{
+	static const struct {
+		const char *name;
+		int v;
+	} tab[] = {
+		{"1.0", 10}, {"1.1", 11}, {"1.2", 12}, {"1.3", 13},
+		{"tls1.0", 10}, {"tls1.1", 11}, {"tls1.2", 12}, {"tls1.3", 13},
+		{"tlsv1.0", 10}, {"tlsv1.1", 11}, {"tlsv1.2", 12},
+		{"tlsv1.3", 13},
+	};
+
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (util_strcasecmp(s, tab[i].name) == 0)
+			return tab[i].v;
+	return -1;
+}

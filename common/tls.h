@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * tls.h: GnuTLS client sessions, the facts of a peer's chain, and PKIX
+ * verification with RFC 9525 name checks.
+ *
+ * tls_ctx_new() loads the trust store (--cafile, or the system store) only
+ * when asked to, so a check that never verifies a chain never parses one.
+ * tls_handshake() runs a client handshake on a connected struct conn with
+ * SNI always set (RFC 8461 7.1, RFC 7672 8.1, CONFORMANCE SMTP-12) and
+ * every TLS version GnuTLS allows from 1.0 up, so that a server stuck on an
+ * old version is reported as such rather than as a failed handshake; it
+ * never waits past the deadline. tls_peer_info() copies the negotiated
+ * protocol and cipher suite and, per certificate of the chain as sent, the
+ * subject, issuer, DNS-IDs, validity, key and signature algorithm and the
+ * DER bytes (for DANE matching). tls_verify_pkix() checks the chain against
+ * the trust store and the reference host name, and says which of
+ * untrusted, expired, not yet valid or name mismatch went wrong.
+ *
+ * Host-name matching (names_match_dnsid) follows RFC 9525 6.3: DNS-IDs
+ * only, no CN fallback, '*' only as the whole left-most label, matching
+ * exactly one label, case-insensitive, a trailing dot ignored.
+ */
+#ifndef MAILTLS_TLS_H
+#define MAILTLS_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <gnutls/gnutls.h>
+
+#include "net.h"
+
+#define TLS_CHAIN_MAX 16
+#define TLS_SAN_MAX 16
+
+struct tls_ctx;
+
+/*
+ * load_trust: load cafile (PEM bundle) or, when cafile is NULL, the system
+ * store. Returns NULL with a message in err (UNKNOWN for the caller) when
+ * the store cannot be loaded or holds no certificate.
+ */
+struct tls_ctx *tls_ctx_new(const char *cafile, bool load_trust, char *err,
+			    size_t errlen);
+void tls_ctx_free(struct tls_ctx *t);
+
+struct tls_cert {
+	char subject[256];
+	char issuer[256];
+	char san[TLS_SAN_MAX][256]; /* dNSName entries */
+	size_t nsan;
+	time_t not_before, not_after;
+	char key_alg[16];  /* "RSA", "ECDSA", "EdDSA (Ed25519)", ... */
+	unsigned key_bits;
+	char sig_alg[48];  /* "RSA-SHA256", ... */
+	bool self_signed;  /* issuer DN == subject DN */
+	unsigned char *der;
+	size_t derlen;
+};
+
+struct tls_peer {
+	char version[16]; /* "TLSv1.3" */
+	int version_num;  /* 10, 11, 12, 13 for TLS 1.0 .. 1.3, 0 unknown */
+	char cipher[128];
+	size_t ncerts; /* certificates as sent, leaf first */
+	struct tls_cert cert[TLS_CHAIN_MAX];
+	bool chain_truncated; /* more than TLS_CHAIN_MAX were sent */
+};
+
+enum pkix_result {
+	PKIX_OK = 0,
+	PKIX_NO_CERT,	   /* the peer sent none */
+	PKIX_UNTRUSTED,	   /* no path to a trusted root */
+	PKIX_EXPIRED,	   /* a certificate of the path has expired */
+	PKIX_NOT_YET_VALID,
+	PKIX_NAME_MISMATCH, /* chain fine, no DNS-ID matches the name */
+	PKIX_INVALID,	   /* bad signature, revoked, insecure algorithm... */
+};
+
+/*
+ * Handshake on c (already connected, plain buffer drained by the caller
+ * with conn_attach_tls semantics done here). On success *out is the live
+ * session (also attached to c) and NET_OK is returned; on failure c->err
+ * says why ("TLS alert: handshake failure", "peer closed during the
+ * handshake").
+ */
+enum net_status tls_handshake(struct conn *c, struct tls_ctx *t,
+			      const char *sni, gnutls_session_t *out);
+/* Fills *p from a live session; frees nothing; tls_peer_free() frees. */
+void tls_peer_info(gnutls_session_t s, struct tls_peer *p);
+void tls_peer_free(struct tls_peer *p);
+/*
+ * Verifies the chain sent in s against t's trust store at time `now`,
+ * then the host name against the leaf's DNS-IDs. why gets a sentence.
+ */
+enum pkix_result tls_verify_pkix(gnutls_session_t s, struct tls_ctx *t,
+				 const char *hostname, time_t now, char *why,
+				 size_t whylen);
+const char *pkix_result_name(enum pkix_result r); /* "untrusted", ... */
+/* Sends close_notify (best effort) and frees the session. */
+void tls_close(struct conn *c);
+
+/* RFC 9525 6.3 matching of one DNS-ID pattern against a host name. */
+bool names_match_dnsid(const char *pattern, const char *host);
+/* Parses "1.2" / "1.3" / "1.0" / "1.1" into 12 / 13 / 10 / 11, or -1. */
+int tls_version_parse(const char *s);
+
+#endif
