@@ -33,7 +33,11 @@ PLUGINS := $(PLUGIN_SRC:%.c=$(B)/%)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNITS := $(UNIT_SRC:%.c=$(B)/%)
 
-.PHONY: all deps check unit integration demo sanitize install clean
+# Test drivers of common/ modules that integration cases run (not installed).
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOLS := $(TOOL_SRC:%.c=$(B)/%)
+
+.PHONY: all all-tests deps check unit integration demo sanitize install clean
 all: $(PLUGINS)
 
 deps:
@@ -50,6 +54,9 @@ $(LIB): $(COMMON_OBJ)
 $(B)/plugins/%: $(B)/plugins/%.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_ALL)
 
+$(B)/tests/tools/%: $(B)/tests/tools/%.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_ALL)
+
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_ALL) -lcmocka
 
@@ -58,7 +65,7 @@ check: deps
 	@$(MAKE) --no-print-directory all-tests
 	@B=$(B) sh tests/run.sh
 
-all-tests: $(PLUGINS) $(UNITS)
+all-tests: $(PLUGINS) $(UNITS) $(TOOLS)
 
 unit: all-tests
 	@B=$(B) SUITES=unit sh tests/run.sh
@@ -87,4 +94,4 @@ install: all
 clean:
 	rm -rf build build-san
 
--include $(COMMON_OBJ:.o=.d) $(PLUGINS:=.d) $(UNITS:=.d)
+-include $(COMMON_OBJ:.o=.d) $(PLUGINS:=.d) $(UNITS:=.d) $(TOOLS:=.d)
