@@ -85,7 +85,7 @@ tls_handshake(struct conn *c, struct tls_ctx *t, const char *sni,
 	int r;
 
 	*out = NULL;
-	if (gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NONBLOCK) < 0)
+	if (gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL) < 0)
 		util_oom();
 	if (gnutls_priority_set_direct(s, PRIORITY, NULL) < 0)
 		gnutls_set_default_priority(s);

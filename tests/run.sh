@@ -69,7 +69,7 @@ for s in $SUITES; do
 		trap 'python3 tests/lab/lab.py down "$lab" >/dev/null 2>&1; rm -rf "$lab"' EXIT INT TERM
 		if python3 tests/lab/lab.py up "$lab"; then
 			out=$(python3 tests/integration/run.py --lab-env "$lab/lab.env" \
-				--bindir "$B/plugins" tests/integration/*.cases 2>&1)
+				--bindir "$B/plugins" --bindir "$B/tests/tools" tests/integration/*.cases 2>&1)
 			printf '%s\n' "$out"
 			add_counts integration "$out"
 		else

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Meta tests: every plugin's option table (as --help prints it), its man
+page in docs/, its Icinga CheckCommand in icinga-templates/ and the shared
+options of INTERFACE.md agree; -h/-V exit 0, bad arguments exit 3 with an
+UNKNOWN line (CONFORMANCE OUT-06). Ends with "N passed, N failed"."""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+LABELS = {
+    "check_smtp_starttls": ("SMTP STARTTLS", "smtp_starttls"),
+    "check_mta_sts": ("MTA-STS", "mta_sts"),
+    "check_tlsa": ("TLSA", "tlsa"),
+    "check_tlsrpt_record": ("TLSRPT", "tlsrpt_record"),
+}
+# INTERFACE.md "Options every plugin takes"; -H and -p only where they apply.
+SHARED = ["domain", "timeout", "timeout-result", "warning", "critical",
+          "resolver", "trust-anchor", "cafile", "output-format", "verbose",
+          "help", "version", "ipv4", "ipv6"]
+
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(ok)
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + detail))
+
+
+def help_options(text):
+    opts = []
+    for line in text.splitlines():
+        m = re.match(r"^  (?:-\S, )?(?:    )?--([a-z0-9-]+)", line)
+        if m:
+            opts.append(m.group(1))
+    return opts
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bindir", required=True)
+    a = ap.parse_args()
+    top = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    plugins = sorted(p for p in os.listdir(a.bindir)
+                     if p.startswith("check_") and not p.endswith((".o", ".d")))
+    check("at least one plugin built", len(plugins) > 0, a.bindir)
+    for p in plugins:
+        exe = os.path.join(a.bindir, p)
+        label, cmd = LABELS.get(p, (None, None))
+        check(f"{p}: known plugin", label is not None, "not in LABELS")
+        if label is None:
+            continue
+        h = subprocess.run([exe, "--help"], capture_output=True, text=True,
+                           timeout=10)
+        check(f"{p}: --help exits 0", h.returncode == 0, str(h.returncode))
+        opts = help_options(h.stdout)
+        check(f"{p}: --help lists options", len(opts) >= 10, str(opts))
+        v = subprocess.run([exe, "-V"], capture_output=True, text=True,
+                           timeout=10)
+        check(f"{p}: -V exits 0 with a version",
+              v.returncode == 0 and re.search(r"\d+\.\d+", v.stdout),
+              v.stdout)
+        b = subprocess.run([exe, "--no-such-option"], capture_output=True,
+                           text=True, timeout=10)
+        check(f"{p}: a bad option exits 3 with '{label} UNKNOWN'",
+              b.returncode == 3 and b.stdout.startswith(label + " UNKNOWN"),
+              f"{b.returncode} {b.stdout!r}")
+        for s in SHARED:
+            check(f"{p}: shared option --{s} (INTERFACE.md)", s in opts,
+                  "missing from --help")
+        man = os.path.join(top, "docs", p + ".1")
+        mtext = open(man).read() if os.path.exists(man) else ""
+        check(f"{p}: man page docs/{p}.1 exists", bool(mtext), man)
+        man_opts = set(m.replace("\\-", "-") for m in re.findall(
+            r"\\-\\-([a-z0-9]+(?:\\-[a-z0-9]+)*)", mtext))
+        for o in opts:
+            check(f"{p}: --{o} in the man page", o in man_opts,
+                  "undocumented in " + man)
+        for o in sorted(man_opts - set(opts)):
+            check(f"{p}: man page option --{o} exists", False,
+                  "the plugin does not take it")
+        tpl = os.path.join(top, "icinga-templates", cmd + ".conf")
+        ttext = open(tpl).read() if os.path.exists(tpl) else ""
+        check(f"{p}: Icinga template {cmd}.conf exists", bool(ttext), tpl)
+        targs = set(re.findall(r'"--?([A-Za-z0-9-]+)"\s*=', ttext))
+        for o in opts:
+            if o in ("help", "version"):
+                continue
+            check(f"{p}: --{o} mapped in {cmd}.conf",
+                  o in targs or any(len(t) == 1 for t in targs if
+                                    f"\"-{t}\"" in ttext and
+                                    _short(h.stdout, o) == t),
+                  "not mapped")
+    n_ok = sum(1 for r in results if r)
+    print(f"{n_ok} passed, {len(results) - n_ok} failed")
+    return 0 if n_ok == len(results) else 1
+
+
+def _short(helptext, long):
+    m = re.search(r"^  -(\S), --" + re.escape(long) + r"\b", helptext, re.M)
+    return m.group(1) if m else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
