@@ -1,0 +1,818 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The loopback test lab: DNSSEC-signed zones, scripted SMTP peers, HTTPS.
+
+`lab.py up STATEDIR` makes a test PKI (certtool), writes and signs the DNS
+zones under the reserved `test.` TLD (ldns-keygen, ldns-signzone; RFC 4033-
+4035, RFC 6761 §6.2), and starts, with its own config files in STATEDIR:
+nsd on 127.53.0.1:53, the SMTP peers of smtp_peer.py on 127.2.0.x:25 and
+[::1]:25, and nginx on 127.3.0.1:443 for MTA-STS policy hosts (RFC 8461
+§3.3). It returns once every daemon answers, and writes STATEDIR/lab.env.
+`lab.py down STATEDIR` stops what `up` started (by the pids it recorded) and
+may be run any number of times. `lab.py table` prints the host table of
+tests/lab/README.md. Everything listens on loopback only; all keys and
+certificates are made at `up` and live in STATEDIR only.
+
+The tables below (SECURE_PEERS, DEMO_PEERS, DOMAINS, HTTPS_SITES) drive
+everything; add a host, a domain or a policy host there.
+"""
+
+import datetime
+import hashlib
+import json
+import os
+import random
+import shlex
+import shutil
+import signal
+import socket
+import ssl
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESOLVER = "127.53.0.1"
+HTTPS_ADDR = "127.3.0.1"
+PEER_NET = "127.2.0."
+V6 = "::1"
+DAY = 86400
+TTL = 300
+
+# The SMTP peers in secure.test.: (label, options). The host is
+# LABEL.secure.test, the behaviour is the label (see smtp_peer.py), and the
+# peers get 127.2.0.1, .2, ... in this order. Options: "v4": number of IPv4
+# addresses (default 1); "v6": also AAAA ::1 (the one [::1]:25 listener);
+# "cert": the leaf certificate (see leaf_profile()).
+SECURE_PEERS = [
+    ("good", {}),
+    ("good2", {"v4": 2}),
+    ("ipv6", {"v4": 0, "v6": True}),
+    ("nostarttls", {}),
+    ("starttls454", {}),
+    ("handshakeabort", {}),
+    ("expired", {"cert": {"not_before": -400, "not_after": -5}}),
+    ("expiring", {"cert": {"not_after": 10}}),
+    ("expiringwarn", {"cert": {"not_after": 20}}),
+    ("wrongname", {"cert": {"names": ["other.secure.test"]}}),
+    ("selfsigned", {"cert": {"issuer": "self"}}),
+    ("untrusted", {"cert": {"issuer": "untrusted"}}),
+    ("notyetvalid", {"cert": {"not_before": 10, "not_after": 375}}),
+    ("greet421", {}),
+    ("greet554", {}),
+    ("stall", {}),
+    ("endless", {}),
+    ("longline", {}),
+    ("hugeline", {}),
+    ("garbage", {}),
+    ("injection", {}),
+    ("readvertise", {}),
+    ("multigreet", {}),
+    ("tls12only", {}),
+    ("ehlofailtls", {}),
+    ("mixedcode", {}),
+    ("cisco", {}),
+    ("lowercase", {}),
+    ("xstarttls", {}),
+    ("ehlo5xx", {}),
+    ("manylines", {}),
+    ("pipebanner", {}),
+    ("chainwarn", {"cert": {"issuer": "inter2"}}),
+    ("slow", {}),
+]
+
+# Peers outside secure.test.: (host, behaviour, options), addresses after
+# the secure peers. "sni_on_v6": the [::1]:25 listener also serves this
+# host's certificate (same key) when the client's SNI names it.
+DEMO_PEERS = [
+    ("mx1.demo.test", "good", {"sni_on_v6": True}),
+    ("mx2.demo.test", "good", {"cert": {"not_after": 20}}),
+]
+
+# HTTPS hosts served by nginx: (name, address, {path: body}).
+STS_DEMO = ("version: STSv1\nmode: enforce\nmx: mx1.demo.test\n"
+            "mx: mx2.demo.test\nmax_age: 604800\n")
+HTTPS_SITES = [
+    ("mta-sts.demo.test", HTTPS_ADDR,
+     {".well-known/mta-sts.txt": STS_DEMO}),
+]
+
+DS_CHILDREN = ["secure", "bogus", "expiredsig", "demo"]  # signed, DS in test.
+
+
+def die(msg, log=None):
+    sys.stderr.write("lab.py: %s\n" % msg)
+    if log is not None:
+        show_log(log)
+    raise SystemExit(1)
+
+
+def show_log(path, lines=60):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            tail = f.readlines()[-lines:]
+    except OSError as e:
+        sys.stderr.write("(no log %s: %s)\n" % (path, e))
+        return
+    sys.stderr.write("---- last lines of %s ----\n" % path)
+    sys.stderr.write("".join(tail))
+    sys.stderr.write("---- end of %s ----\n" % path)
+
+
+def run(cmd, cwd=None, input_text=None, timeout=30):
+    try:
+        p = subprocess.run(cmd, cwd=cwd, input=input_text, text=True,
+                           capture_output=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        die("%s: %s" % (" ".join(cmd), e))
+    if p.returncode != 0:
+        die("%s failed (exit %d):\n%s%s" % (" ".join(shlex.quote(c)
+                                                      for c in cmd),
+                                            p.returncode, p.stdout,
+                                            p.stderr))
+    return p.stdout
+
+
+def write(path, text, mode=0o644):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+# ---------------------------------------------------------------- the plan
+
+def plan():
+    """The hosts: a list of dicts with host, behaviour, v4 (list), v6,
+    cert profile and options, in address order."""
+    hosts = []
+    n = 1
+    for label, opt in SECURE_PEERS:
+        hosts.append((label + ".secure.test", label, opt))
+    hosts += DEMO_PEERS
+    out = []
+    for host, behaviour, opt in hosts:
+        v4 = []
+        for _ in range(opt.get("v4", 1)):
+            v4.append(PEER_NET + str(n))
+            n += 1
+        out.append({"host": host, "behaviour": behaviour, "v4": v4,
+                    "v6": bool(opt.get("v6")),
+                    "sni_on_v6": bool(opt.get("sni_on_v6")),
+                    "cert": leaf_profile(host, opt.get("cert", {}))})
+    return out
+
+
+def leaf_profile(host, c):
+    """names: SAN dNSNames; issuer: inter (default), inter2 (expires in 20
+    days), self (self-signed), untrusted (a CA not in ca.pem); not_before
+    and not_after: days from now."""
+    return {"names": c.get("names", [host]),
+            "issuer": c.get("issuer", "inter"),
+            "not_before": c.get("not_before", -1),
+            "not_after": c.get("not_after", 365)}
+
+
+def by_host(hosts):
+    return {h["host"]: h for h in hosts}
+
+
+def table():
+    """The Markdown host table of tests/lab/README.md."""
+    rows = ["| host | address | behaviour | certificate |",
+            "| --- | --- | --- | --- |"]
+    for h in plan():
+        addrs = h["v4"] + ([V6] if h["v6"] else [])
+        if h["sni_on_v6"]:
+            addrs.append(V6 + " (by SNI)")
+        c = h["cert"]
+        desc = []
+        if c["names"] != [h["host"]]:
+            desc.append("SAN " + ", ".join(c["names"]))
+        desc.append({"inter": "test intermediate",
+                     "inter2": "intermediate expiring in 20 days",
+                     "self": "self-signed",
+                     "untrusted": "CA not in ca.pem"}[c["issuer"]])
+        if c["not_before"] != -1:
+            desc.append("valid from now%+dd" % c["not_before"])
+        if c["not_after"] != 365:
+            desc.append("expires now%+dd" % c["not_after"])
+        rows.append("| %s | %s | %s | %s |" % (h["host"], ", ".join(addrs),
+                                               h["behaviour"],
+                                               "; ".join(desc)))
+    for name, addr, files in HTTPS_SITES:
+        rows.append("| %s | %s:443 | HTTPS (nginx): %s | test intermediate |"
+                    % (name, addr, ", ".join("/" + p for p in files)))
+    rows.append("| ns.test | %s:53 | nsd, every zone | - |" % RESOLVER)
+    return "\n".join(rows)
+
+
+# ---------------------------------------------------------------- PKI
+
+def stamp(now, days):
+    t = datetime.datetime.fromtimestamp(now + days * DAY,
+                                        tz=datetime.timezone.utc)
+    return t.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+class Pki:
+    def __init__(self, d, now):
+        self.d = d
+        self.now = now
+        os.makedirs(d, exist_ok=True)
+
+    def path(self, name, ext):
+        return os.path.join(self.d, name + "." + ext)
+
+    def key(self, name):
+        k = self.path(name, "key")
+        run(["certtool", "--generate-privkey", "--key-type", "ecdsa",
+             "--curve", "secp256r1", "--no-text", "--outfile", k])
+        os.chmod(k, 0o600)
+        return k
+
+    def template(self, name, cn, not_before, not_after, ca=False,
+                 names=()):
+        lines = ['cn = "%s"' % cn,
+                 "serial = %d" % random.getrandbits(63),
+                 'activation_date = "%s"' % stamp(self.now, not_before),
+                 'expiration_date = "%s"' % stamp(self.now, not_after)]
+        if ca:
+            lines += ["ca", "cert_signing_key", "crl_signing_key"]
+        else:
+            lines += ["tls_www_server", "signing_key"]
+        lines += ['dns_name = "%s"' % n for n in names]
+        t = self.path(name, "tmpl")
+        write(t, "\n".join(lines) + "\n")
+        return t
+
+    def cert(self, name, cn, not_before, not_after, ca=False, names=(),
+             issuer=None):
+        """Makes NAME.key and NAME.pem; issuer None is self-signed, else
+        the name of an earlier cert()."""
+        k = self.key(name)
+        t = self.template(name, cn, not_before, not_after, ca, names)
+        out = self.path(name, "pem")
+        if issuer is None:
+            run(["certtool", "--generate-self-signed", "--load-privkey", k,
+                 "--template", t, "--outfile", out])
+        else:
+            run(["certtool", "--generate-certificate", "--load-privkey", k,
+                 "--load-ca-certificate", self.path(issuer, "pem"),
+                 "--load-ca-privkey", self.path(issuer, "key"),
+                 "--template", t, "--outfile", out])
+        return out
+
+    def spki_sha256(self, name):
+        der = subprocess.run(["certtool", "--pubkey-info", "--outder",
+                              "--load-privkey", self.path(name, "key")],
+                             capture_output=True, check=True).stdout
+        return hashlib.sha256(der).hexdigest()
+
+    def chain(self, name, issuer):
+        """NAME.chain.pem: the leaf, then the intermediate it was signed by
+        (nothing more for a self-signed or untrusted leaf)."""
+        with open(self.path(name, "pem"), encoding="ascii") as f:
+            text = f.read()
+        if issuer in ("inter", "inter2"):
+            with open(self.path(issuer, "pem"), encoding="ascii") as f:
+                text += f.read()
+        out = self.path(name, "chain.pem")
+        write(out, text)
+        return out
+
+
+def make_pki(state, hosts, now):
+    pki = Pki(os.path.join(state, "pki"), now)
+    pki.cert("ca", "mailtls test root", -800, 3650, ca=True)
+    pki.cert("inter", "mailtls test intermediate", -800, 3000, ca=True,
+             issuer="ca")
+    pki.cert("inter2", "mailtls test intermediate 2 (expiring)", -100, 20,
+             ca=True, issuer="ca")
+    pki.cert("untrusted-ca", "mailtls untrusted root", -800, 3650, ca=True)
+    certs = {}
+
+    def leaf(host, prof):
+        issuer = {"self": None, "untrusted": "untrusted-ca"}.get(
+            prof["issuer"], prof["issuer"])
+        pki.cert(host, prof["names"][0], prof["not_before"],
+                 prof["not_after"],
+                 names=prof["names"], issuer=issuer)
+        certs[host] = {"names": prof["names"],
+                       "chain": pki.chain(host, prof["issuer"]),
+                       "key": pki.path(host, "key"),
+                       "cert": pki.path(host, "pem"),
+                       "spki_sha256": pki.spki_sha256(host)}
+
+    for h in hosts:
+        leaf(h["host"], h["cert"])
+    for name, _addr, _files in HTTPS_SITES:
+        leaf(name, leaf_profile(name, {}))
+    # ca.pem holds the test root only; the intermediates come from servers
+    return certs
+
+
+# ---------------------------------------------------------------- DNS
+
+def rr(owner, rtype, data):
+    return "%s\t%d\tIN\t%s\t%s" % (owner, TTL, rtype, data)
+
+
+def zone_head(origin, serial):
+    return ["$ORIGIN %s" % origin, "$TTL %d" % TTL,
+            rr("@", "SOA", "ns.test. hostmaster.test. %d 3600 600 86400 60"
+               % serial),
+            rr("@", "NS", "ns.test.")]
+
+
+def zones_text(hosts, certs, serial):
+    """{zone: [lines]} for every zone except test. (made after the DS)."""
+    hb = by_host(hosts)
+    z = {}
+    sec = zone_head("secure.test.", serial)
+    for h in hosts:
+        if not h["host"].endswith(".secure.test"):
+            continue
+        label = h["host"][:-len(".secure.test")]
+        sec += [rr(label, "A", a) for a in h["v4"]]
+        if h["v6"]:
+            sec.append(rr(label, "AAAA", V6))
+    good = hb["good.secure.test"]["v4"][0]
+    sec += [
+        rr("dom-good", "MX", "10 good.secure.test."),
+        rr("dom-two", "MX", "10 good.secure.test."),
+        rr("dom-two", "MX", "20 good2.secure.test."),
+        rr("dom-mixed", "MX", "10 good.secure.test."),
+        rr("dom-mixed", "MX", "20 nostarttls.secure.test."),
+        rr("dom-nullmx", "MX", "0 ."),
+        rr("dom-nullmix", "MX", "0 ."),
+        rr("dom-nullmix", "MX", "10 good.secure.test."),
+        rr("dom-implicit", "A", good),
+        rr("dom-nomx-noaddr", "TXT", '"no MX and no address here"'),
+        rr("dom-warn", "MX", "10 expiringwarn.secure.test."),
+        rr("dom-dangling", "MX", "10 nonexistent.secure.test."),
+    ]
+    z["secure.test."] = sec
+    z["insecure.test."] = zone_head("insecure.test.", serial) + [
+        rr("dom", "MX", "10 mx.insecure.test."),
+        rr("mx", "A", good),
+    ]
+    for name in ("bogus.test.", "expiredsig.test."):
+        z[name] = zone_head(name, serial) + [
+            rr("mx", "A", good),
+            rr("dom", "MX", "10 mx.%s" % name),
+        ]
+    mx1, mx2 = hb["mx1.demo.test"], hb["mx2.demo.test"]
+    demo = zone_head("demo.test.", serial) + [
+        rr("@", "MX", "10 mx1.demo.test."),
+        rr("@", "MX", "20 mx2.demo.test."),
+    ]
+    demo += [rr("mx1", "A", a) for a in mx1["v4"]] + [rr("mx1", "AAAA", V6)]
+    demo += [rr("mx2", "A", a) for a in mx2["v4"]]
+    demo += [
+        rr("mta-sts", "A", HTTPS_ADDR),
+        # two strings, joined by a reader (RFC 8461 §3.1)
+        rr("_mta-sts", "TXT", '"v=STSv1; " "id=20261129"'),
+        rr("_smtp._tls", "TXT", '"v=TLSRPTv1; rua=mailto:tlsrpt@demo.test"'),
+        rr("_25._tcp.mx1", "TLSA",
+           "3 1 1 " + certs["mx1.demo.test"]["spki_sha256"]),
+    ]
+    z["demo.test."] = demo
+    return z
+
+
+def keygen(keydir, zone):
+    out = run(["ldns-keygen", "-a", "ECDSAP256SHA256", "-k", "-r",
+               "/dev/urandom", zone], cwd=keydir)
+    return os.path.join(keydir, out.strip())
+
+
+def ds_of(keybase):
+    return run(["ldns-key2ds", "-n", "-2", keybase + ".key"]).strip()
+
+
+def sign(zonedir, zone, lines, keybase, inception, expiration):
+    base = os.path.join(zonedir, zone.rstrip(".") + ".zone")
+    write(base, "\n".join(lines) + "\n")
+    run(["ldns-signzone", "-i", str(int(inception)), "-e",
+         str(int(expiration)), "-o", zone, "-f", base + ".signed", base,
+         keybase])
+    return os.path.basename(base) + ".signed"
+
+
+def make_zones(state, hosts, certs, now):
+    zonedir = os.path.join(state, "zones")
+    keydir = os.path.join(zonedir, "keys")
+    os.makedirs(keydir, exist_ok=True)
+    serial = int(now)
+    inc, exp = now - DAY, now + 30 * DAY
+    texts = zones_text(hosts, certs, serial)
+    files = {}
+    ds = {}
+    for label in DS_CHILDREN:
+        zone = label + ".test."
+        key = keygen(keydir, zone)
+        if label == "bogus":
+            ds[label] = ds_of(keygen(keydir, zone))  # a key never used
+        else:
+            ds[label] = ds_of(key)
+        if label == "expiredsig":
+            files[zone] = sign(zonedir, zone, texts[zone], key,
+                               now - 30 * DAY, now - DAY)
+        else:
+            files[zone] = sign(zonedir, zone, texts[zone], key, inc, exp)
+    path = os.path.join(zonedir, "insecure.test.zone")
+    write(path, "\n".join(texts["insecure.test."]) + "\n")
+    files["insecure.test."] = os.path.basename(path)
+    top = zone_head("test.", serial) + [rr("ns", "A", RESOLVER)]
+    for label in DS_CHILDREN + ["insecure"]:
+        top.append(rr(label, "NS", "ns.test."))
+        if label in ds:
+            top.append(ds[label])
+    key = keygen(keydir, "test.")
+    files["test."] = sign(zonedir, "test.", top, key, inc, exp)
+    with open(key + ".key", encoding="ascii") as f:
+        dnskey = f.read().split(";")[0].split()
+    # owner, class, type, flags, protocol, algorithm, key
+    anchor = "%s\t%d\tIN\tDNSKEY\t%s\n" % (dnskey[0], TTL,
+                                           " ".join(dnskey[3:]))
+    write(os.path.join(state, "anchor.key"), anchor)
+    return files
+
+
+# ---------------------------------------------------------------- processes
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie is not alive
+        with open("/proc/%d/stat" % pid, encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def read_pid(path):
+    try:
+        with open(path, encoding="ascii") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def stop_pidfile(path, marker, what):
+    """Stops the process in PATH if its command line names MARKER (our
+    state directory: a reused pid is left alone)."""
+    pid = read_pid(path)
+    if pid is not None and pid_alive(pid) and marker in cmdline(pid):
+        os.kill(pid, signal.SIGTERM)
+        end = time.monotonic() + 5
+        while pid_alive(pid) and time.monotonic() < end:
+            time.sleep(0.05)
+        if pid_alive(pid):
+            sys.stderr.write("lab.py: %s (pid %d) ignored SIGTERM, killing\n"
+                             % (what, pid))
+            os.kill(pid, signal.SIGKILL)
+            end = time.monotonic() + 2
+            while pid_alive(pid) and time.monotonic() < end:
+                time.sleep(0.05)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def start_daemon(cmd, outfile, what, log):
+    """Runs a daemon that forks itself into the background; its start-up
+    output goes to OUTFILE (a file, not a pipe, which the daemon could keep
+    open)."""
+    with open(outfile, "w", encoding="utf-8") as out:
+        try:
+            rc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT,
+                                timeout=15).returncode
+        except (OSError, subprocess.TimeoutExpired) as e:
+            die("%s: %s" % (what, e), log)
+    if rc != 0:
+        with open(outfile, encoding="utf-8", errors="replace") as f:
+            die("%s failed to start (exit %d): %s" % (what, rc, f.read()),
+                log)
+
+
+def wait_for(cond, seconds, what, log, pid_fn=None):
+    end = time.monotonic() + seconds
+    err = None
+    while time.monotonic() < end:
+        try:
+            if cond():
+                return
+        except (OSError, ValueError, ssl.SSLError) as e:
+            err = e
+        if pid_fn is not None:
+            pid = pid_fn()
+            if pid is not None and not pid_alive(pid):
+                die("%s exited during start-up" % what, log)
+        time.sleep(0.1)
+    die("%s did not answer within %d s%s" % (what, seconds,
+                                              " (last error: %s)" % err
+                                              if err else ""), log)
+
+
+# ---------------------------------------------------------------- nsd
+
+def dns_query(name, qtype, timeout=0.5):
+    """One UDP query to the lab resolver; returns (rcode, aa, ancount)."""
+    qid = random.getrandbits(16)
+    qname = b"".join(bytes([len(p)]) + p.encode("ascii")
+                     for p in name.rstrip(".").split(".") if p) + b"\0"
+    pkt = struct.pack("!HHHHHH", qid, 0, 1, 0, 0, 0) + qname + \
+        struct.pack("!HH", qtype, 1)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        s.sendto(pkt, (RESOLVER, 53))
+        while True:
+            data, _ = s.recvfrom(4096)
+            if len(data) < 12:
+                continue
+            rid, flags, _qd, an, _ns, _ar = struct.unpack("!HHHHHH",
+                                                          data[:12])
+            if rid == qid and flags & 0x8000:
+                return flags & 0xF, bool(flags & 0x0400), an
+
+
+def start_nsd(state, zonefiles):
+    d = os.path.join(state, "nsd")
+    os.makedirs(d, exist_ok=True)
+    zdir = os.path.join(state, "zones")
+    log = os.path.join(d, "nsd.log")
+    conf = os.path.join(d, "nsd.conf")
+    text = """# written by tests/lab/lab.py: the lab's own nsd, loopback only
+server:
+	ip-address: {ip}
+	port: 53
+	do-ip4: yes
+	do-ip6: no
+	server-count: 1
+	database: ""
+	zonesdir: "{zdir}"
+	zonelistfile: "{d}/zone.list"
+	xfrdfile: "{d}/xfrd.state"
+	xfrdir: "{d}"
+	pidfile: "{d}/nsd.pid"
+	logfile: "{log}"
+	username: ""
+	chroot: ""
+	verbosity: 2
+	hide-version: yes
+	identity: "mailtls-lab"
+	refuse-any: yes
+remote-control:
+	control-enable: no
+""".format(ip=RESOLVER, d=d, zdir=zdir, log=log)
+    for zone, f in sorted(zonefiles.items()):
+        text += "zone:\n\tname: \"%s\"\n\tzonefile: \"%s\"\n" % (zone, f)
+    write(conf, text)
+    run(["nsd-checkconf", conf])
+    for zone, f in sorted(zonefiles.items()):
+        run(["nsd-checkzone", zone, os.path.join(zdir, f)])
+    write(log, "")
+    start_daemon(["nsd", "-c", conf], os.path.join(d, "start.out"), "nsd",
+                 log)
+    pidfile = os.path.join(d, "nsd.pid")
+
+    def answers():
+        for zone in zonefiles:
+            rcode, aa, an = dns_query(zone, 6)
+            if rcode != 0 or not aa or an < 1:
+                return False
+        return True
+
+    wait_for(answers, 10, "nsd on %s" % RESOLVER, log,
+             lambda: read_pid(pidfile))
+
+
+# ---------------------------------------------------------------- SMTP
+
+def start_peers(state, hosts, certs):
+    listeners = []
+    v6certs = []
+    for h in hosts:
+        c = certs[h["host"]]
+        cert = {"names": c["names"], "chain": c["chain"], "key": c["key"]}
+        for a in h["v4"]:
+            listeners.append({"address": a, "port": 25,
+                              "behaviour": h["behaviour"],
+                              "hostname": h["host"], "certs": [cert]})
+        if h["v6"]:
+            v6certs.insert(0, (h, cert))
+        elif h["sni_on_v6"]:
+            v6certs.append((h, cert))
+    if v6certs:
+        h = v6certs[0][0]
+        listeners.append({"address": V6, "port": 25,
+                          "behaviour": h["behaviour"], "hostname": h["host"],
+                          "certs": [c for _h, c in v6certs]})
+    log = os.path.join(state, "smtp_peer.log")
+    ready = os.path.join(state, "smtp_peer.ready")
+    cfg = os.path.join(state, "smtp_peer.json")
+    write(cfg, json.dumps({"log": log, "ready": ready,
+                           "listeners": listeners}, indent=1) + "\n")
+    for f in (ready, log):
+        if os.path.exists(f):
+            os.unlink(f)
+    out = open(os.path.join(state, "smtp_peer.out"), "w", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, os.path.join(HERE,
+                                                          "smtp_peer.py"),
+                             cfg], stdin=subprocess.DEVNULL, stdout=out,
+                            stderr=subprocess.STDOUT, start_new_session=True,
+                            close_fds=True)
+    out.close()
+    write(os.path.join(state, "smtp_peer.pid"), "%d\n" % proc.pid)
+
+    def is_ready():
+        if proc.poll() is not None:
+            show_log(os.path.join(state, "smtp_peer.out"))
+            die("smtp_peer.py exited with %d during start-up" %
+                proc.returncode, log)
+        if not os.path.exists(ready):
+            return False
+        with socket.create_connection((listeners[0]["address"], 25),
+                                      timeout=2) as s:
+            return s.recv(3) == b"220"
+
+    wait_for(is_ready, 10, "smtp_peer.py", log)
+    return listeners
+
+
+# ---------------------------------------------------------------- nginx
+
+def https_get(addr, name, path, cafile, timeout=2):
+    ctx = ssl.create_default_context(cafile=cafile)
+    with socket.create_connection((addr, 443), timeout=timeout) as raw:
+        with ctx.wrap_socket(raw, server_hostname=name) as s:
+            s.sendall(("GET /%s HTTP/1.1\r\nHost: %s\r\nConnection: close"
+                       "\r\n\r\n" % (path, name)).encode())
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return head.decode("latin-1"), body
+
+
+def start_nginx(state, certs):
+    d = os.path.join(state, "nginx")
+    www = os.path.join(d, "www")
+    for sub in ("tmp", "www"):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    log = os.path.join(d, "error.log")
+    servers = []
+    for name, addr, files in HTTPS_SITES:
+        root = os.path.join(www, name)
+        for path, body in files.items():
+            full = os.path.join(root, path)
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            write(full, body)
+        servers.append("""	server {{
+		listen {addr}:443 ssl;
+		server_name {name};
+		ssl_certificate {chain};
+		ssl_certificate_key {key};
+		root {root};
+		location / {{ try_files $uri =404; }}
+	}}
+""".format(addr=addr, name=name, root=root, chain=certs[name]["chain"],
+           key=certs[name]["key"]))
+    conf = os.path.join(d, "nginx.conf")
+    write(conf, """# written by tests/lab/lab.py: the lab's own nginx
+daemon on;
+master_process on;
+worker_processes 1;
+user root root;
+pid {d}/nginx.pid;
+lock_file {d}/nginx.lock;
+error_log {log} info;
+events {{ worker_connections 64; }}
+http {{
+	access_log {d}/access.log;
+	client_body_temp_path {d}/tmp/body;
+	proxy_temp_path {d}/tmp/proxy;
+	fastcgi_temp_path {d}/tmp/fastcgi;
+	uwsgi_temp_path {d}/tmp/uwsgi;
+	scgi_temp_path {d}/tmp/scgi;
+	types {{ text/plain txt; }}
+	default_type text/plain;
+	server_tokens off;
+	ssl_protocols TLSv1.2 TLSv1.3;
+{servers}}}
+""".format(d=d, log=log, servers="".join(servers)))
+    write(log, "")
+    base = ["nginx", "-p", d + "/", "-e", log, "-c", conf]
+    run(base + ["-t", "-q"])
+    start_daemon(base, os.path.join(d, "start.out"), "nginx", log)
+    cafile = os.path.join(state, "pki", "ca.pem")
+    pidfile = os.path.join(d, "nginx.pid")
+
+    def answers():
+        for name, addr, files in HTTPS_SITES:
+            for path, body in files.items():
+                head, got = https_get(addr, name, path, cafile)
+                if " 200 " not in head.split("\r\n")[0] or \
+                        got != body.encode():
+                    raise ValueError("https://%s/%s: %s" % (
+                        name, path, head.split("\r\n")[0]))
+        return True
+
+    wait_for(answers, 10, "nginx on %s:443" % HTTPS_ADDR, log,
+             lambda: read_pid(pidfile))
+
+
+# ---------------------------------------------------------------- up/down
+
+def down(state):
+    stop_pidfile(os.path.join(state, "nginx", "nginx.pid"), state, "nginx")
+    stop_pidfile(os.path.join(state, "smtp_peer.pid"), state,
+                 "smtp_peer.py")
+    stop_pidfile(os.path.join(state, "nsd", "nsd.pid"), state, "nsd")
+    for f in ("smtp_peer.ready",):
+        try:
+            os.unlink(os.path.join(state, f))
+        except FileNotFoundError:
+            pass
+
+
+def up(state):
+    t0 = time.monotonic()
+    for tool in ("nsd", "nsd-checkconf", "nsd-checkzone", "nginx",
+                 "certtool", "ldns-keygen", "ldns-signzone", "ldns-key2ds"):
+        if shutil.which(tool) is None:
+            die("%s not found (Debian packages: nsd, nginx-light, gnutls-bin,"
+                " ldnsutils)" % tool)
+    down(state)
+    os.makedirs(state, exist_ok=True)
+    os.chmod(state, 0o755)
+    for sub in ("pki", "zones"):  # made anew on every start
+        shutil.rmtree(os.path.join(state, sub), ignore_errors=True)
+    now = int(time.time())
+    hosts = plan()
+    try:
+        certs = make_pki(state, hosts, now)
+        zonefiles = make_zones(state, hosts, certs, now)
+        start_nsd(state, zonefiles)
+        start_peers(state, hosts, certs)
+        start_nginx(state, certs)
+    except BaseException:
+        down(state)
+        raise
+    write(os.path.join(state, "lab.json"), json.dumps({
+        "resolver": RESOLVER, "https": HTTPS_ADDR, "hosts": hosts,
+        "certs": certs}, indent=1) + "\n")
+    env = [("LAB_RESOLVER", RESOLVER),
+           ("LAB_ANCHOR", os.path.join(state, "anchor.key")),
+           ("LAB_CAFILE", os.path.join(state, "pki", "ca.pem")),
+           ("LAB_DIR", state)]
+    write(os.path.join(state, "lab.env"),
+          "".join("%s=%s\n" % (k, shlex.quote(v)) for k, v in env))
+    print("lab up in %s (%.1f s): nsd %s:53, %d SMTP peers on port 25, "
+          "nginx %s:443; see %s" % (state, time.monotonic() - t0, RESOLVER,
+                                    sum(len(h["v4"]) for h in hosts) + 1,
+                                    HTTPS_ADDR,
+                                    os.path.join(state, "lab.env")))
+
+
+def main(argv):
+    usage = ("usage: lab.py up STATEDIR | lab.py down STATEDIR | "
+             "lab.py table\n")
+    if len(argv) == 2 and argv[1] == "table":
+        print(table())
+        return 0
+    if len(argv) != 3 or argv[1] not in ("up", "down"):
+        sys.stderr.write(usage)
+        return 2
+    state = os.path.abspath(argv[2])
+    if argv[1] == "up":
+        if os.geteuid() != 0:
+            die("the lab binds ports 25, 53 and 443 on loopback: run as "
+                "root")
+        up(state)
+    elif os.path.isdir(state):
+        down(state)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
