@@ -65,9 +65,14 @@ smtp_reply_feed(struct smtp_reply *r, const char *line, size_t len)
 	r->nlines++;
 	if (len + 2 > SMTP_LINE_MAX)
 		r->overlong = true;
-	if (r->nlines == 1)
-		util_strlcpy(r->first, have > 4 ? line + 4 : "",
-			     sizeof(r->first));
+	if (r->nlines == 1) {
+		size_t n = have > 4 ? have - 4 : 0;
+
+		if (n >= sizeof(r->first))
+			n = sizeof(r->first) - 1;
+		memcpy(r->first, line + (n > 0 ? 4 : 0), n);
+		r->first[n] = '\0';
+	}
 	if (r->nkept < SMTP_KEEP_LINES) {
 		r->lines = xrealloc(r->lines,
 				    (r->nkept + 1) * sizeof(r->lines[0]));

@@ -55,7 +55,11 @@ struct smtp_reply {
 
 void smtp_reply_init(struct smtp_reply *r);
 void smtp_reply_free(struct smtp_reply *r);
-/* len is the line length without CRLF (it may exceed what line holds). */
+/*
+ * len is the line length without CRLF. line holds len bytes, or fewer and
+ * NUL-terminated when the reader cut an over-long line; it need not be
+ * NUL-terminated otherwise.
+ */
 enum smtp_feed smtp_reply_feed(struct smtp_reply *r, const char *line,
 			       size_t len);
 
