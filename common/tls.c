@@ -37,16 +37,16 @@ tls_ctx_new(const char *cafile, bool load_trust, char *err, size_t errlen)
 	if (gnutls_certificate_allocate_credentials(&t->cred) < 0)
 		util_oom();
 	gnutls_certificate_set_verify_flags(
-		t->cred, GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
-				 GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS);
+	    t->cred, GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+			 GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS);
 	if (!load_trust)
 		return t;
 	if (cafile != NULL) {
-		r = gnutls_certificate_set_x509_trust_file(
-			t->cred, cafile, GNUTLS_X509_FMT_PEM);
+		r = gnutls_certificate_set_x509_trust_file(t->cred, cafile,
+							   GNUTLS_X509_FMT_PEM);
 		if (r <= 0) {
-			snprintf(err, errlen,
-				 "cannot load CA file %.200s: %s", cafile,
+			snprintf(err, errlen, "cannot load CA file %.200s: %s",
+				 cafile,
 				 r == 0 ? "no certificate in it"
 					: gnutls_strerror(r));
 			tls_ctx_free(t);
@@ -85,7 +85,8 @@ tls_handshake(struct conn *c, struct tls_ctx *t, const char *sni,
 	int r;
 
 	*out = NULL;
-	if (gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL) < 0)
+	if (gnutls_init(&s,
+			GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL) < 0)
 		util_oom();
 	if (gnutls_priority_set_direct(s, PRIORITY, NULL) < 0)
 		gnutls_set_default_priority(s);
@@ -113,7 +114,8 @@ tls_handshake(struct conn *c, struct tls_ctx *t, const char *sni,
 			continue;
 		}
 		if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
-			snprintf(c->err, sizeof(c->err), "TLS alert from the "
+			snprintf(c->err, sizeof(c->err),
+				 "TLS alert from the "
 				 "server: %s",
 				 gnutls_alert_get_name(gnutls_alert_get(s)));
 		else if (r == GNUTLS_E_PREMATURE_TERMINATION ||
@@ -143,8 +145,8 @@ tls_close(struct conn *c)
 }
 
 static void
-copy_dn(char *dst, size_t dstsz, int (*get)(gnutls_x509_crt_t,
-					    gnutls_datum_t *, unsigned),
+copy_dn(char *dst, size_t dstsz,
+	int (*get)(gnutls_x509_crt_t, gnutls_datum_t *, unsigned),
 	gnutls_x509_crt_t crt)
 {
 	gnutls_datum_t d = {NULL, 0};
@@ -178,8 +180,7 @@ cert_info(const gnutls_datum_t *der, struct tls_cert *tc)
 		gnutls_x509_crt_deinit(crt);
 		return;
 	}
-	copy_dn(tc->subject, sizeof(tc->subject), gnutls_x509_crt_get_dn3,
-		crt);
+	copy_dn(tc->subject, sizeof(tc->subject), gnutls_x509_crt_get_dn3, crt);
 	copy_dn(tc->issuer, sizeof(tc->issuer), gnutls_x509_crt_get_issuer_dn3,
 		crt);
 	tc->self_signed = strcmp(tc->subject, tc->issuer) == 0;
@@ -203,15 +204,15 @@ cert_info(const gnutls_datum_t *der, struct tls_cert *tc)
 	pk = gnutls_x509_crt_get_pk_algorithm(crt, &bits);
 	util_strlcpy(tc->key_alg,
 		     pk >= 0 && gnutls_pk_algorithm_get_name(pk) != NULL
-			     ? gnutls_pk_algorithm_get_name(pk)
-			     : "unknown",
+			 ? gnutls_pk_algorithm_get_name(pk)
+			 : "unknown",
 		     sizeof(tc->key_alg));
 	tc->key_bits = bits;
 	sig = gnutls_x509_crt_get_signature_algorithm(crt);
 	util_strlcpy(tc->sig_alg,
 		     sig >= 0 && gnutls_sign_get_name(sig) != NULL
-			     ? gnutls_sign_get_name(sig)
-			     : "unknown",
+			 ? gnutls_sign_get_name(sig)
+			 : "unknown",
 		     sizeof(tc->sig_alg));
 	gnutls_x509_crt_deinit(crt);
 }
@@ -271,16 +272,6 @@ tls_peer_free(struct tls_peer *p)
 	p->ncerts = 0;
 }
 
-static void
-fmt_time(time_t t, char *dst, size_t dstsz)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(dst, dstsz, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		util_strlcpy(dst, "?", dstsz);
-}
-
 /* Verifies the chain as sent (leaf first) against t's trust list;
  * dates are checked by the caller against its own clock. */
 static int
@@ -306,10 +297,10 @@ verify_chain(struct tls_ctx *t, const gnutls_datum_t *chain, unsigned n,
 		}
 	}
 	r = gnutls_x509_trust_list_verify_crt2(
-		tl, crts, n, NULL, 0,
-		GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
-			GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS,
-		status, NULL);
+	    tl, crts, n, NULL, 0,
+	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+		GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS,
+	    status, NULL);
 out:
 	while (k > 0)
 		gnutls_x509_crt_deinit(crts[--k]);
@@ -354,15 +345,16 @@ tls_verify_pkix(gnutls_session_t s, struct tls_ctx *t, const char *hostname,
 		free(tc.der);
 		return PKIX_UNTRUSTED;
 	}
-	if (status & (GNUTLS_CERT_SIGNER_NOT_CA | GNUTLS_CERT_SIGNATURE_FAILURE |
-		      GNUTLS_CERT_REVOKED | GNUTLS_CERT_INSECURE_ALGORITHM |
-		      GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE |
-		      GNUTLS_CERT_UNEXPECTED_OWNER | GNUTLS_CERT_PURPOSE_MISMATCH |
-		      GNUTLS_CERT_MISMATCH | GNUTLS_CERT_INVALID)) {
+	if (status &
+	    (GNUTLS_CERT_SIGNER_NOT_CA | GNUTLS_CERT_SIGNATURE_FAILURE |
+	     GNUTLS_CERT_REVOKED | GNUTLS_CERT_INSECURE_ALGORITHM |
+	     GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE |
+	     GNUTLS_CERT_UNEXPECTED_OWNER | GNUTLS_CERT_PURPOSE_MISMATCH |
+	     GNUTLS_CERT_MISMATCH | GNUTLS_CERT_INVALID)) {
 		gnutls_datum_t d = {NULL, 0};
 
 		if (gnutls_certificate_verification_status_print(
-			    status, GNUTLS_CRT_X509, &d, 0) == 0) {
+			status, GNUTLS_CRT_X509, &d, 0) == 0) {
 			snprintf(why, whylen, "invalid chain: %.200s", d.data);
 			gnutls_free(d.data);
 		} else
@@ -374,14 +366,16 @@ tls_verify_pkix(gnutls_session_t s, struct tls_ctx *t, const char *hostname,
 		cert_info(&chain[i], &tc);
 		free(tc.der);
 		if (now > tc.not_after) {
-			fmt_time(tc.not_after, when, sizeof(when));
+			util_fmt_utc(when, sizeof(when),
+				     "%Y-%m-%d %H:%M:%S UTC", tc.not_after);
 			snprintf(why, whylen, "expired: %s '%.80s' expired %s",
 				 i == 0 ? "certificate" : "chain certificate",
 				 tc.subject, when);
 			return PKIX_EXPIRED;
 		}
 		if (now < tc.not_before) {
-			fmt_time(tc.not_before, when, sizeof(when));
+			util_fmt_utc(when, sizeof(when),
+				     "%Y-%m-%d %H:%M:%S UTC", tc.not_before);
 			snprintf(why, whylen,
 				 "not yet valid: %s '%.80s' valid from %s",
 				 i == 0 ? "certificate" : "chain certificate",
@@ -414,13 +408,13 @@ const char *
 pkix_result_name(enum pkix_result r)
 {
 	static const char *const names[] = {
-		[PKIX_OK] = "valid",
-		[PKIX_NO_CERT] = "no certificate",
-		[PKIX_UNTRUSTED] = "untrusted",
-		[PKIX_EXPIRED] = "expired",
-		[PKIX_NOT_YET_VALID] = "not yet valid",
-		[PKIX_NAME_MISMATCH] = "name mismatch",
-		[PKIX_INVALID] = "invalid",
+	    [PKIX_OK] = "valid",
+	    [PKIX_NO_CERT] = "no certificate",
+	    [PKIX_UNTRUSTED] = "untrusted",
+	    [PKIX_EXPIRED] = "expired",
+	    [PKIX_NOT_YET_VALID] = "not yet valid",
+	    [PKIX_NAME_MISMATCH] = "name mismatch",
+	    [PKIX_INVALID] = "invalid",
 	};
 
 	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
@@ -471,10 +465,9 @@ tls_version_parse(const char *s)
 		const char *name;
 		int v;
 	} tab[] = {
-		{"1.0", 10}, {"1.1", 11}, {"1.2", 12}, {"1.3", 13},
-		{"tls1.0", 10}, {"tls1.1", 11}, {"tls1.2", 12}, {"tls1.3", 13},
-		{"tlsv1.0", 10}, {"tlsv1.1", 11}, {"tlsv1.2", 12},
-		{"tlsv1.3", 13},
+	    {"1.0", 10},     {"1.1", 11},     {"1.2", 12},     {"1.3", 13},
+	    {"tls1.0", 10},  {"tls1.1", 11},  {"tls1.2", 12},  {"tls1.3", 13},
+	    {"tlsv1.0", 10}, {"tlsv1.1", 11}, {"tlsv1.2", 12}, {"tlsv1.3", 13},
 	};
 
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)

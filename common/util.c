@@ -451,3 +451,21 @@ buf_take(struct buf *b)
 	buf_init(b);
 	return s;
 }
+
+char *
+util_fmt_utc(char *dst, size_t dstsz, const char *fmt, time_t t)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL) {
+		util_strlcpy(dst, "?", dstsz);
+		return dst;
+	}
+	/* fmt is the caller's literal, checked by the prototype's attribute */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (strftime(dst, dstsz, fmt, &tm) == 0)
+		util_strlcpy(dst, "?", dstsz);
+#pragma GCC diagnostic pop
+	return dst;
+}

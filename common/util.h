@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define UTIL_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
@@ -59,6 +60,10 @@ int util_strncasecmp(const char *a, const char *b, size_t n);
  * prints as an integer, non-finite values as "nan", "inf", "-inf".
  * 32 bytes hold any |v| < 1e28; a smaller dst truncates. */
 char *util_fmt_double(char *dst, size_t dstsz, double v);
+
+/* Formats t in UTC with strftime's fmt; "?" when it cannot. Returns dst. */
+char *util_fmt_utc(char *dst, size_t dstsz, const char *fmt, time_t t)
+	__attribute__((format(strftime, 3, 0)));
 
 /* A growing NUL-terminated text buffer. buf_init() allocates nothing and
  * leaves p pointing at a constant "", so p is always a valid string;

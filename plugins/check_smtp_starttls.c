@@ -36,61 +36,59 @@ enum {
 };
 
 static const struct opt_def options[] = {
-	OPTDEF_HOSTNAME,
-	OPTDEF_DOMAIN,
-	OPTDEF_PORT,
-	OPTDEF_IPV4,
-	OPTDEF_IPV6,
-	{OPT_WARNING, "warning", 'w', "DAYS",
-	 "warn when a certificate of the chain expires in fewer than DAYS\n"
-	 "days (Nagios range; a bare N means N:, default 28)"},
-	{OPT_CRITICAL, "critical", 'c', "DAYS",
-	 "critical when a certificate of the chain expires in fewer than\n"
-	 "DAYS days (Nagios range; a bare N means N:, default 14)"},
-	{OPT_MIN_TLS, "min-tls", 0, "VERSION",
-	 "lowest acceptable TLS version: 1.0, 1.1, 1.2 (default) or 1.3"},
-	{OPT_NO_PKIX, "no-pkix", 0, NULL,
-	 "skip the chain and name verdict (servers that rely on DANE\n"
-	 "alone; check them with check_tlsa); lifetimes still count"},
-	{OPT_HELO, "helo", 0, "NAME",
-	 "name to send with EHLO (default: this machine's FQDN, or the\n"
-	 "address literal of our end of the connection)"},
-	OPTDEF_TIMEOUT,
-	OPTDEF_TIMEOUT_RESULT,
-	OPTDEF_RESOLVER,
-	OPTDEF_TRUST_ANCHOR,
-	OPTDEF_CAFILE,
-	OPTDEF_OUTPUT_FORMAT,
-	OPTDEF_VERBOSE,
-	OPTDEF_HELP,
-	OPTDEF_VERSION,
-	{0, NULL, 0, NULL, NULL},
+    OPTDEF_HOSTNAME,
+    OPTDEF_DOMAIN,
+    OPTDEF_PORT,
+    OPTDEF_IPV4,
+    OPTDEF_IPV6,
+    {OPT_WARNING, "warning", 'w', "DAYS",
+     "warn when a certificate of the chain expires in fewer than DAYS\n"
+     "days (Nagios range; a bare N means N:, default 28)"},
+    {OPT_CRITICAL, "critical", 'c', "DAYS",
+     "critical when a certificate of the chain expires in fewer than\n"
+     "DAYS days (Nagios range; a bare N means N:, default 14)"},
+    {OPT_MIN_TLS, "min-tls", 0, "VERSION",
+     "lowest acceptable TLS version: 1.0, 1.1, 1.2 (default) or 1.3"},
+    {OPT_NO_PKIX, "no-pkix", 0, NULL,
+     "skip the chain and name verdict (servers that rely on DANE\n"
+     "alone; check them with check_tlsa); lifetimes still count"},
+    {OPT_HELO, "helo", 0, "NAME",
+     "name to send with EHLO (default: this machine's FQDN, or the\n"
+     "address literal of our end of the connection)"},
+    OPTDEF_TIMEOUT,
+    OPTDEF_TIMEOUT_RESULT,
+    OPTDEF_RESOLVER,
+    OPTDEF_TRUST_ANCHOR,
+    OPTDEF_CAFILE,
+    OPTDEF_OUTPUT_FORMAT,
+    OPTDEF_VERBOSE,
+    OPTDEF_HELP,
+    OPTDEF_VERSION,
+    {0, NULL, 0, NULL, NULL},
 };
 
 static const char *const examples[] = {
-	"check_smtp_starttls -D example.com",
-	"check_smtp_starttls -H mx1.example.com -w 30 -c 10 --min-tls 1.3",
-	"check_smtp_starttls -D example.com -6 -t 20:unknown",
-	NULL,
+    "check_smtp_starttls -D example.com",
+    "check_smtp_starttls -H mx1.example.com -w 30 -c 10 --min-tls 1.3",
+    "check_smtp_starttls -D example.com -6 -t 20:unknown",
+    NULL,
 };
 
 static const struct plugin_desc desc = {
-	.prog = "check_smtp_starttls",
-	.label = LABEL,
-	.purpose =
-		"Checks that every MX host of a domain (-D), or one mail "
-		"server (-H), on each\nof its addresses, offers STARTTLS, "
-		"negotiates TLS at or above --min-tls and\npresents a "
-		"certificate chain that is PKIX-valid for the host name and "
-		"not\nabout to expire. All addresses are checked at once.",
-	.usage = "-H HOST | -D DOMAIN [-p PORT] [-4|-6] [-w DAYS] [-c DAYS] "
-		 "[options]",
-	.thresholds =
-		"  -w and -c measure the days until the first certificate "
-		"of a chain expires\n  (leaf or intermediate), over every "
-		"address. Perfdata carries them in seconds.",
-	.opts = options,
-	.examples = examples,
+    .prog = "check_smtp_starttls",
+    .label = LABEL,
+    .purpose = "Checks that every MX host of a domain (-D), or one mail "
+	       "server (-H), on each\nof its addresses, offers STARTTLS, "
+	       "negotiates TLS at or above --min-tls and\npresents a "
+	       "certificate chain that is PKIX-valid for the host name and "
+	       "not\nabout to expire. All addresses are checked at once.",
+    .usage = "-H HOST | -D DOMAIN [-p PORT] [-4|-6] [-w DAYS] [-c DAYS] "
+	     "[options]",
+    .thresholds = "  -w and -c measure the days until the first certificate "
+		  "of a chain expires\n  (leaf or intermediate), over every "
+		  "address. Perfdata carries them in seconds.",
+    .opts = options,
+    .examples = examples,
 };
 
 struct plugin_opts {
@@ -131,8 +129,8 @@ struct run {
 	struct addr addrs[MAX_ADDRS];
 	size_t naddrs;
 	bool addrs_capped;
-	int resolver_checked;	/* 0 not yet, 1 fine, 2 broken */
-	bool timed_out;		/* the deadline cut something short */
+	int resolver_checked; /* 0 not yet, 1 fine, 2 broken */
+	bool timed_out;	      /* the deadline cut something short */
 	struct dns_result *mx;
 	char helo[256];
 	time_t now;
@@ -421,12 +419,12 @@ collect_addrs(struct run *r)
 				a->host = h;
 				net_addr_text((struct sockaddr *)&ss, text,
 					      sizeof(text));
-				a->node = result_child(h->node, NODE_ADDRESS,
-						       text);
+				a->node =
+				    result_child(h->node, NODE_ADDRESS, text);
 				a->sopts.helo = r->helo;
 				a->sopts.sni = h->name;
 				a->sopts.verify_name =
-					r->po.no_pkix ? NULL : h->name;
+				    r->po.no_pkix ? NULL : h->name;
 				a->sopts.tls = r->tls;
 				a->sopts.now = r->now;
 				smtp_session_init(&a->sess,
@@ -436,10 +434,9 @@ collect_addrs(struct run *r)
 			}
 		}
 		if (h->naddrs == 0 && absent) {
-			bool nx = (h->res[0] && h->res[0]->outcome ==
-							DNS_NXDOMAIN) ||
-				  (h->res[1] && h->res[1]->outcome ==
-							DNS_NXDOMAIN);
+			bool nx =
+			    (h->res[0] && h->res[0]->outcome == DNS_NXDOMAIN) ||
+			    (h->res[1] && h->res[1]->outcome == DNS_NXDOMAIN);
 
 			result_add(h->node, MT_CRITICAL, "RFC 5321 5.1", NULL,
 				   "%s has no %s address%s", h->name,
@@ -472,9 +469,9 @@ run_sessions(struct run *r)
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 512 * 1024);
 	for (size_t i = 0; i < r->naddrs; i++)
-		r->addrs[i].started = pthread_create(&r->addrs[i].thread, &attr,
-						     run_session,
-						     &r->addrs[i]) == 0;
+		r->addrs[i].started =
+		    pthread_create(&r->addrs[i].thread, &attr, run_session,
+				   &r->addrs[i]) == 0;
 	pthread_attr_destroy(&attr);
 	for (size_t i = 0; i < r->naddrs; i++) {
 		if (r->addrs[i].started)
@@ -497,16 +494,6 @@ pkix_token(enum pkix_result p)
 	default:
 		return "validation-failure";
 	}
-}
-
-static void
-fmt_date(time_t t, char *dst, size_t dstsz)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(dst, dstsz, "%Y-%m-%d", &tm) == 0)
-		util_strlcpy(dst, "?", dstsz);
 }
 
 /* Judges one address; returns its remaining lifetime in seconds (or a
@@ -568,8 +555,8 @@ judge_addr(struct run *r, struct addr *a, bool *lifetime_seen)
 	} else {
 		/* Days to the first expiry anywhere in the chain as sent. */
 		for (size_t i = 0; i < s->peer.ncerts; i++) {
-			double left = (double)(s->peer.cert[i].not_after -
-					       r->now);
+			double left =
+			    (double)(s->peer.cert[i].not_after - r->now);
 
 			if (left < remaining) {
 				remaining = left;
@@ -579,12 +566,13 @@ judge_addr(struct run *r, struct addr *a, bool *lifetime_seen)
 		*lifetime_seen = true;
 		result_fact(n, "subject", "%s", leaf->subject);
 		result_fact(n, "issuer", "%s", leaf->issuer);
-		fmt_date(leaf->not_after, date, sizeof(date));
+		util_fmt_utc(date, sizeof(date), "%Y-%m-%d", leaf->not_after);
 		result_fact(n, "not_after", "%s", date);
 		result_fact(n, "key", "%s %u", leaf->key_alg, leaf->key_bits);
 		result_fact(n, "signature", "%s", leaf->sig_alg);
 		st = range_state(&r->warn, &r->crit, remaining / DAY);
-		fmt_date(s->peer.cert[first].not_after, date, sizeof(date));
+		util_fmt_utc(date, sizeof(date), "%Y-%m-%d",
+			     s->peer.cert[first].not_after);
 		if (remaining < 0)
 			result_add(n, MT_CRITICAL, NULL, "certificate-expired",
 				   "%s '%.80s' expired on %s",
@@ -594,8 +582,8 @@ judge_addr(struct run *r, struct addr *a, bool *lifetime_seen)
 			result_add(n, st, NULL, NULL,
 				   "%s '%.80s' expires in %.0f days (%s)",
 				   first ? "chain certificate" : "certificate",
-				   s->peer.cert[first].subject,
-				   remaining / DAY, date);
+				   s->peer.cert[first].subject, remaining / DAY,
+				   date);
 		snprintf(label, sizeof(label), "%s_cert_remaining", n->name);
 		result_perf(n, label, remaining, "s",
 			    range_format(&r->warn, DAY, w, sizeof(w)),
@@ -606,22 +594,21 @@ judge_addr(struct run *r, struct addr *a, bool *lifetime_seen)
 			   "PKIX verdict skipped (--no-pkix)");
 	else if (s->pkix != PKIX_OK)
 		result_add(n, MT_CRITICAL, "RFC 9525; RFC 8461 4.2 (MXM-07)",
-			   pkix_token(s->pkix), "certificate %s",
-			   s->pkix_why);
+			   pkix_token(s->pkix), "certificate %s", s->pkix_why);
 	if (s->t_tls >= 0) {
 		snprintf(label, sizeof(label), "%s_handshake_time", n->name);
 		result_perf(n, label, (double)s->t_tls / 1000.0, "s", NULL,
 			    NULL);
 	}
 	if (s->fail != SMTP_OK)
-		result_add(n, s->fail == SMTP_FAIL_TIMEOUT
-				      ? r->co.timeout_result
-				      : MT_CRITICAL,
+		result_add(n,
+			   s->fail == SMTP_FAIL_TIMEOUT ? r->co.timeout_result
+							: MT_CRITICAL,
 			   s->rule, s->token, "%s", s->why);
 	if (s->readvertised)
 		result_add(n, MT_WARNING, "RFC 3207 4.2 (SMTP-10)", NULL,
 			   "STARTTLS advertised again after TLS");
-	fmt_date(leaf->not_after, date, sizeof(date));
+	util_fmt_utc(date, sizeof(date), "%Y-%m-%d", leaf->not_after);
 	result_text(n, "%s, %s, subject %.80s, issuer %.80s, expires %s",
 		    s->peer.version, s->peer.cipher,
 		    s->peer.ncerts ? leaf->subject : "-",
@@ -641,7 +628,8 @@ summarize(struct run *r, enum mt_state worst, size_t ok, double min_left,
 	if (worst != MT_OK) {
 		/* Name what failed, worst first: root findings, then
 		 * hosts and addresses. */
-		for (const struct finding *f = r->root->findings; f; f = f->next)
+		for (const struct finding *f = r->root->findings; f;
+		     f = f->next)
 			if (f->state == worst && named < 2) {
 				buf_printf(out, "%s%s", named++ ? "; " : "",
 					   f->text);
@@ -655,12 +643,11 @@ summarize(struct run *r, enum mt_state worst, size_t ok, double min_left,
 			     f = f->next)
 				if (f->state == worst && named < 3)
 					buf_printf(out, "%s%s: %s",
-						   named++ ? "; " : "",
-						   h->name, f->text);
-			for (const struct node *a = h->children; a;
-			     a = a->next)
-				for (const struct finding *f = a->findings;
-				     f; f = f->next)
+						   named++ ? "; " : "", h->name,
+						   f->text);
+			for (const struct node *a = h->children; a; a = a->next)
+				for (const struct finding *f = a->findings; f;
+				     f = f->next)
 					if (f->state == worst && named < 3) {
 						buf_printf(out, "%s%s[%s]: %s",
 							   named++ ? "; " : "",
@@ -718,8 +705,7 @@ finish(struct run *r)
 	buf_init(&sum);
 	summarize(r, worst, ok, min_left, any_seen, &sum);
 	buf_init(&out);
-	output_render(r->root, LABEL, sum.p, r->co.format, r->co.verbose,
-		      &out);
+	output_render(r->root, LABEL, sum.p, r->co.format, r->co.verbose, &out);
 	fputs(out.p, stdout);
 	fflush(stdout);
 	buf_free(&out);
@@ -746,8 +732,8 @@ main(int argc, char **argv)
 	r->target = r->co.domain ? r->co.domain : r->co.hostname;
 	if (strlen(r->target) >= DNS_NAME_MAX - 1)
 		return opts_fail(&desc, "name too long");
-	if (range_parse(r->co.warning ? r->co.warning : "28",
-			RANGE_LOW_IS_BAD, &r->warn, &(const char *){NULL}) < 0)
+	if (range_parse(r->co.warning ? r->co.warning : "28", RANGE_LOW_IS_BAD,
+			&r->warn, &(const char *){NULL}) < 0)
 		return opts_fail(&desc, "-w: not a Nagios range: %.60s",
 				 r->co.warning);
 	if (range_parse(r->co.critical ? r->co.critical : "14",
