@@ -130,7 +130,6 @@ struct run {
 	size_t naddrs;
 	bool addrs_capped;
 	int resolver_checked; /* 0 not yet, 1 fine, 2 broken */
-	bool timed_out;	      /* the deadline cut something short */
 	struct dns_result *mx;
 	char helo[256];
 	time_t now;
@@ -247,10 +246,8 @@ lookup_fail_state(struct run *r, const struct dns_result *res)
 	}
 	if (r->resolver_checked == 2)
 		return MT_UNKNOWN;
-	if (res->outcome == DNS_TIMEOUT) {
-		r->timed_out = true;
+	if (res->outcome == DNS_TIMEOUT)
 		return r->co.timeout_result;
-	}
 	return MT_CRITICAL;
 }
 
@@ -523,11 +520,8 @@ judge_addr(struct run *r, struct addr *a, bool *lifetime_seen)
 		result_fact(n, "greeting", "%d %s", s->greeting_code,
 			    s->greeting);
 	if (s->fail != SMTP_OK && !s->tls_done) {
-		st = MT_CRITICAL;
-		if (s->fail == SMTP_FAIL_TIMEOUT) {
-			st = r->co.timeout_result;
-			r->timed_out = true;
-		}
+		st = s->fail == SMTP_FAIL_TIMEOUT ? r->co.timeout_result
+						  : MT_CRITICAL;
 		result_add(n, st, s->rule, s->token, "%s", s->why);
 	}
 	if (s->overlong)
