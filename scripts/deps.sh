@@ -8,14 +8,32 @@ set -eu
 
 PKGS="build-essential pkg-config libgnutls28-dev libunbound-dev \
 libcurl4-gnutls-dev libevent-dev libcmocka-dev nsd ldnsutils nginx-light gnutls-bin \
-dns-root-data python3 ca-certificates"
+dns-root-data python3 ca-certificates locales"
+
+# The tests print numbers under a German locale to show the decimal
+# separator stays '.' (CONFORMANCE OUT-04); make sure that locale exists.
+need_locale() {
+	locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$' && return 1
+	return 0
+}
+add_locale() {
+	need_locale || return 0
+	if [ "$(id -u)" = 0 ]; then
+		localedef -i de_DE -f UTF-8 de_DE.UTF-8
+	else
+		echo "note: locale de_DE.UTF-8 missing; as root: localedef -i de_DE -f UTF-8 de_DE.UTF-8" >&2
+	fi
+}
 
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	add_locale
+	exit 0
+fi
 
 cmd="apt-get install -y --no-install-recommends$missing"
 if [ "$(id -u)" != 0 ]; then
@@ -41,3 +59,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+add_locale
