@@ -7,6 +7,8 @@
  * each, within one deadline. Rules: CONFORMANCE GEN, SMTP and OUT; null MX
  * per RFC 7505, the implicit MX per RFC 5321 5.1.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +35,7 @@ enum {
 	OPT_MIN_TLS = OPT_PLUGIN,
 	OPT_NO_PKIX,
 	OPT_HELO,
+	OPT_ADDRESS,
 };
 
 static const struct opt_def options[] = {
@@ -52,6 +55,9 @@ static const struct opt_def options[] = {
     {OPT_NO_PKIX, "no-pkix", 0, NULL,
      "skip the chain and name verdict (servers that rely on DANE\n"
      "alone; check them with check_tlsa); lifetimes still count"},
+    {OPT_ADDRESS, "address", 0, "ADDR",
+     "with -H: connect to this IPv4 or IPv6 address instead of the\n"
+     "host's A/AAAA records; SNI and the PKIX name stay HOST"},
     {OPT_HELO, "helo", 0, "NAME",
      "name to send with EHLO (default: this machine's FQDN, or the\n"
      "address literal of our end of the connection)"},
@@ -95,6 +101,9 @@ struct plugin_opts {
 	int min_tls;
 	bool no_pkix;
 	const char *helo;
+	const char *address; /* --address, parsed into addr_ss */
+	struct sockaddr_storage addr_ss;
+	socklen_t addr_len;
 };
 
 struct addr;
@@ -135,6 +144,27 @@ struct run {
 	time_t now;
 };
 
+/* An address literal into a sockaddr; the port is set later. */
+static int
+parse_address(const char *s, struct plugin_opts *po)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)&po->addr_ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&po->addr_ss;
+
+	memset(&po->addr_ss, 0, sizeof(po->addr_ss));
+	if (inet_pton(AF_INET, s, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		po->addr_len = sizeof(*in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		po->addr_len = sizeof(*in6);
+		return 0;
+	}
+	return -1;
+}
+
 static int
 handle_opt(void *ctx, int id, const char *arg, const char **why)
 {
@@ -150,6 +180,13 @@ handle_opt(void *ctx, int id, const char *arg, const char **why)
 		return 0;
 	case OPT_NO_PKIX:
 		po->no_pkix = true;
+		return 0;
+	case OPT_ADDRESS:
+		if (parse_address(arg, po) < 0) {
+			*why = "--address must be an IPv4 or IPv6 address";
+			return -1;
+		}
+		po->address = arg;
 		return 0;
 	case OPT_HELO:
 		if (*arg == '\0' || strlen(arg) > 255 ||
@@ -374,14 +411,49 @@ process_mx(struct run *r)
 	qsort(r->hosts, r->nhosts, sizeof(r->hosts[0]), cmp_host);
 }
 
-/* Turns the A/AAAA answers of every host into addresses to connect to. */
+/* Adds one address of host h to connect to; false when the cap is hit. */
+static bool
+add_addr(struct run *r, struct host *h, const struct sockaddr_storage *ss,
+	 socklen_t sslen)
+{
+	char text[NET_ADDR_MAX];
+	struct addr *a;
+
+	if (r->naddrs == MAX_ADDRS) {
+		r->addrs_capped = true;
+		return false;
+	}
+	a = &r->addrs[r->naddrs++];
+	a->host = h;
+	net_addr_text((const struct sockaddr *)ss, text, sizeof(text));
+	a->node = result_child(h->node, NODE_ADDRESS, text);
+	a->sopts.helo = r->helo;
+	a->sopts.sni = h->name;
+	a->sopts.verify_name = r->po.no_pkix ? NULL : h->name;
+	a->sopts.tls = r->tls;
+	a->sopts.now = r->now;
+	smtp_session_init(&a->sess, (const struct sockaddr *)ss, sslen,
+			  &a->sopts);
+	h->naddrs++;
+	return true;
+}
+
+/* Turns the A/AAAA answers of every host into addresses to connect to;
+ * with --address, that address alone, and no lookup. */
 static void
 collect_addrs(struct run *r)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	char text[NET_ADDR_MAX];
 
+	if (r->po.address != NULL) {
+		struct host *h = &r->hosts[0];
+
+		h->node = result_child(r->root, NODE_HOST, h->name);
+		memcpy(&ss, &r->po.addr_ss, sizeof(ss));
+		add_addr(r, h, &ss, r->po.addr_len);
+		return;
+	}
 	for (size_t i = 0; i < r->nhosts; i++) {
 		struct host *h = &r->hosts[i];
 		bool absent = true;
@@ -402,33 +474,11 @@ collect_addrs(struct run *r)
 					    dns_type_name(res->qtype));
 				continue;
 			}
-			for (size_t j = 0; j < res->n; j++) {
-				struct addr *a;
-
+			for (size_t j = 0; j < res->n; j++)
 				if (dns_rr_addr(&res->rr[j], res->qtype,
-						r->co.port, &ss, &sslen) < 0)
-					continue;
-				if (r->naddrs == MAX_ADDRS) {
-					r->addrs_capped = true;
+						r->co.port, &ss, &sslen) == 0 &&
+				    !add_addr(r, h, &ss, sslen))
 					break;
-				}
-				a = &r->addrs[r->naddrs++];
-				a->host = h;
-				net_addr_text((struct sockaddr *)&ss, text,
-					      sizeof(text));
-				a->node =
-				    result_child(h->node, NODE_ADDRESS, text);
-				a->sopts.helo = r->helo;
-				a->sopts.sni = h->name;
-				a->sopts.verify_name =
-				    r->po.no_pkix ? NULL : h->name;
-				a->sopts.tls = r->tls;
-				a->sopts.now = r->now;
-				smtp_session_init(&a->sess,
-						  (struct sockaddr *)&ss, sslen,
-						  &a->sopts);
-				h->naddrs++;
-			}
 		}
 		if (h->naddrs == 0 && absent) {
 			bool nx =
@@ -724,6 +774,24 @@ main(int argc, char **argv)
 		return opts_fail(&desc, "give exactly one of -H HOST and "
 					"-D DOMAIN");
 	r->target = r->co.domain ? r->co.domain : r->co.hostname;
+	if (r->po.address != NULL) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&r->po.addr_ss;
+		struct sockaddr_in6 *in6 =
+		    (struct sockaddr_in6 *)&r->po.addr_ss;
+
+		if (r->co.hostname == NULL)
+			return opts_fail(&desc, "--address goes with -H HOST");
+		if ((r->co.only4 && in->sin_family != AF_INET) ||
+		    (r->co.only6 && in->sin_family != AF_INET6))
+			return opts_fail(&desc,
+					 "--address %s is not of the "
+					 "family -4/-6 asks for",
+					 r->po.address);
+		if (in->sin_family == AF_INET)
+			in->sin_port = htons((uint16_t)r->co.port);
+		else
+			in6->sin6_port = htons((uint16_t)r->co.port);
+	}
 	if (strlen(r->target) >= DNS_NAME_MAX - 1)
 		return opts_fail(&desc, "name too long");
 	if (range_parse(r->co.warning ? r->co.warning : "28", RANGE_LOW_IS_BAD,
@@ -767,7 +835,8 @@ main(int argc, char **argv)
 			submit_addrs(r, &r->hosts[i]);
 	} else {
 		add_host(r, r->co.hostname, 0);
-		submit_addrs(r, &r->hosts[0]);
+		if (r->po.address == NULL)
+			submit_addrs(r, &r->hosts[0]);
 	}
 	dns_wait(r->dns);
 	collect_addrs(r);
