@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Unit tests of the MTA-STS parsers: every test case of CONFORMANCE
+ * STS-03..STS-11 (TXT record), STB-01..STB-12 (policy) and MXM-01 (mx
+ * pattern matching).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "mtasts.h"
+
+static enum mtasts_verdict
+txt(const char *s, struct mtasts_txt *t)
+{
+	return mtasts_txt_parse(s, strlen(s), t);
+}
+
+static void
+test_txt_valid(void **state)
+{
+	static const char id32[] = "v=STSv1; id=0123456789abcdefABCDEF0123456789";
+	struct mtasts_txt t;
+
+	(void)state;
+	assert_int_equal(txt("v=STSv1; id=20240101", &t), MTASTS_VALID);
+	assert_string_equal(t.id, "20240101");
+	assert_int_equal(txt("v=STSv1;id=1", &t), MTASTS_VALID);  /* STS-07 */
+	assert_int_equal(txt("v=STSv1; id=1;", &t), MTASTS_VALID); /* trailing */
+	assert_int_equal(txt(id32, &t), MTASTS_VALID);		    /* STS-06 */
+	assert_int_equal(strlen(t.id), 32);
+	assert_int_equal(txt("v=STSv1; id=1; foo=bar", &t), MTASTS_VALID);
+	assert_int_equal(t.nextensions, 1); /* STS-09: ignored */
+	assert_int_equal(txt("v=STSv1; foo=bar; id=7", &t), MTASTS_VALID);
+	assert_string_equal(t.id, "7");
+	assert_int_equal(txt("v=STSv1; id=a; id=b", &t), MTASTS_VALID);
+	assert_string_equal(t.id, "a"); /* STS-10: the first counts */
+	assert_int_equal(txt("v=STSv1; id=2019" "0101", &t), MTASTS_VALID);
+	assert_string_equal(t.id, "20190101"); /* STS-04: joined */
+}
+
+static void
+test_txt_invalid(void **state)
+{
+	static const char *const bad[] = {
+		"id=1; v=STSv1",  /* STS-05 */
+		"V=STSv1; id=1",  /* STS-05 */
+		"v=STSv1;",	  /* STS-07 */
+		"v=STSv1",	  /* STS-07 */
+		"v=STSv1; id=",	  /* STS-06 */
+		"v=STSv1; id=2024-01-01",
+		"v=STSv1; id=0123456789abcdefABCDEF01234567890", /* 33 */
+		"v=STSv1; ID=abc",				   /* id missing */
+		"v=STSv1; id=1; foo=",				   /* STS-09 */
+		"v=STSv1; id=1; foo=a=b",
+		"v=STSv1; id=1; _x=1",
+		"v=STSv1; id=1 x",
+		"v=STSv1; id=1; caf\xc3\xa9=1", /* STS-11 */
+		"v=STSv1; id=1 extra",
+		"",
+	};
+	struct mtasts_txt t;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(txt(bad[i], &t), MTASTS_INVALID);
+		assert_true(strstr(t.why, "RFC 8461 3.1") != NULL);
+	}
+	assert_int_equal(mtasts_txt_parse("v=STSv1; id=1\0", 14, &t),
+			 MTASTS_INVALID);
+}
+
+static void
+test_txt_prefix(void **state)
+{
+	struct mtasts_txt t;
+
+	(void)state;
+	/* STS-03 */
+	assert_true(mtasts_txt_is_sts("v=STSv1; id=1", 13));
+	assert_false(mtasts_txt_is_sts("v=spf1 -all", 11));
+	assert_false(mtasts_txt_is_sts("v=STSv1 ; id=1", 14));
+	/* STS-08: valid ABNF, but senders drop it: a warning */
+	assert_int_equal(txt("v=STSv1 ; id=1", &t), MTASTS_WARN);
+	assert_string_equal(t.id, "1");
+	assert_non_null(strstr(t.notes.text[0], "STS-08"));
+}
+
+static enum mtasts_verdict
+pol(const char *s, struct mtasts_policy *p)
+{
+	return mtasts_policy_parse(s, strlen(s), p);
+}
+
+static void
+test_policy_valid(void **state)
+{
+	struct mtasts_policy p;
+
+	(void)state;
+	assert_int_equal(pol("version: STSv1\nmode: enforce\nmx: mx1.example.com\n"
+			     "mx: *.example.net\nmax_age: 604800\n",
+			     &p),
+			 MTASTS_VALID);
+	assert_int_equal(p.mode, MTASTS_MODE_ENFORCE);
+	assert_int_equal(p.max_age, 604800);
+	assert_int_equal(p.nmx, 2);
+	assert_string_equal(p.mx[1], "*.example.net");
+	/* CRLF, no final newline, version not first, trailing space */
+	assert_int_equal(pol("mode: testing\r\nmx: a.example\r\nversion: STSv1  "
+			     "\r\nmax_age: 31557600",
+			     &p),
+			 MTASTS_VALID);
+	assert_int_equal(p.mode, MTASTS_MODE_TESTING);
+	assert_int_equal(p.max_age, 31557600);
+	/* STB-09: no space after the colon is fine */
+	assert_int_equal(pol("version:STSv1\nmode:none\nmax_age:0\n", &p),
+			 MTASTS_VALID);
+	assert_int_equal(p.nmx, 0); /* allowed in none mode */
+	/* STB-11: unknown keys ignored; UTF-8 in an extension value */
+	assert_int_equal(pol("version: STSv1\nmode: enforce\nmx: xn--bcher-kva."
+			     "example\nmax_age: 86400\nfoo: b\xc3\xbcr\n"
+			     "Mode: none\n",
+			     &p),
+			 MTASTS_VALID);
+	assert_int_equal(p.mode, MTASTS_MODE_ENFORCE);
+}
+
+static void
+test_policy_warn(void **state)
+{
+	struct mtasts_policy p;
+
+	(void)state;
+	/* STB-11: repeated key, the first counts */
+	assert_int_equal(pol("version: STSv1\nmode: enforce\nmode: none\nmx: a.b\n"
+			     "max_age: 1\n",
+			     &p),
+			 MTASTS_WARN);
+	assert_int_equal(p.mode, MTASTS_MODE_ENFORCE);
+	assert_non_null(strstr(p.notes.text[0], "STB-11"));
+	/* STB-10: a blank line */
+	assert_int_equal(pol("version: STSv1\n\nmode: enforce\nmx: a.b\n"
+			     "max_age: 1\n",
+			     &p),
+			 MTASTS_WARN);
+	assert_non_null(strstr(p.notes.text[0], "STB-10"));
+}
+
+static void
+test_policy_invalid(void **state)
+{
+	static const char *const bad[] = {
+		"version: STSv1\nmode: enforce\nmx: a.b\n",	 /* no max_age */
+		"mode: enforce\nmx: a.b\nmax_age: 1\n",		 /* no version */
+		"version: STSv1\nmx: a.b\nmax_age: 1\n",	 /* no mode */
+		"version: STSv1\nmode: enforce\nmax_age: 1\n",	 /* no mx */
+		"version: STSv1\nMode: enforce\nmx: a.b\nmax_age: 1\n",
+		"version: STSv1\nmode: Enforce\nmx: a.b\nmax_age: 1\n",
+		"version: STSv2\nmode: enforce\nmx: a.b\nmax_age: 1\n",
+		"version: STSv1\nmode: enforce\nmx: a.b\nmax_age: 31557601\n",
+		"version: STSv1\nmode: enforce\nmx: a.b\nmax_age: -1\n",
+		"version: STSv1\nmode: enforce\nmx: a.b\nmax_age: 1e6\n",
+		"version: STSv1\nmode: enforce\nmx: a.b\nmax_age: 86400s\n",
+		"version: STSv1\nmode: enforce\nmx: a.b\nmax_age: 12345678901\n",
+		"version: STSv1\nmode: enforce\nmx: mail.*.example.net\nmax_age: 1\n",
+		"version: STSv1\nmode: enforce\nmx: *example.net\nmax_age: 1\n",
+		"version: STSv1\nmode: enforce\nmx: mx_1.example.net\nmax_age: 1\n",
+		"version: STSv1\nmode: enforce\nmx: mail.example.com.\nmax_age: 1\n",
+		"version: STSv1\nmode: enforce\nmx: a.example, b.example\nmax_age: "
+		"1\n",
+		"version: STSv1\nmode: enforce\nmx: b\xc3\xbc" "cher.example\n"
+		"max_age: 1\n",
+		"version: STSv1\nmode : enforce\nmx: a.b\nmax_age: 1\n",
+		"version: STSv1\n mode: enforce\nmx: a.b\nmax_age: 1\n",
+		"version: STSv1\rmode: enforce\nmx: a.b\nmax_age: 1\n",
+		"\xef\xbb\xbfversion: STSv1\nmode: enforce\nmx: a.b\nmax_age: 1\n",
+		"version: STSv1\nmode: enforce\nmx: -a.b\nmax_age: 1\n",
+		"version: STSv1\nmode: enforce\nmx: a-.b\nmax_age: 1\n",
+		"version: STSv1\nmode: enforce\nmx: a.b\nmax_age: 1\nfoo:\n",
+		"<html>not a policy</html>",
+		"",
+	};
+	struct mtasts_policy p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (pol(bad[i], &p) != MTASTS_INVALID)
+			fail_msg("case %zu parsed as valid: %s", i, bad[i]);
+		assert_non_null(strstr(p.why, "RFC 8461 3.2"));
+	}
+}
+
+static void
+test_mx_match(void **state)
+{
+	(void)state;
+	/* MXM-01 */
+	assert_true(mtasts_mx_match("*.example.com", "mail.example.com"));
+	assert_true(mtasts_mx_match("*.example.com", "MAIL.EXAMPLE.COM."));
+	assert_false(mtasts_mx_match("*.example.com", "example.com"));
+	assert_false(mtasts_mx_match("*.example.com", "foo.bar.example.com"));
+	assert_false(mtasts_mx_match("*.example.com", ".example.com"));
+	assert_true(mtasts_mx_match("mx1.example.com", "MX1.example.com."));
+	assert_false(mtasts_mx_match("mx1.example.com", "mx2.example.com"));
+	assert_false(mtasts_mx_match("mx1.example.com", "x.mx1.example.com"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_txt_valid),
+		cmocka_unit_test(test_txt_invalid),
+		cmocka_unit_test(test_txt_prefix),
+		cmocka_unit_test(test_policy_valid),
+		cmocka_unit_test(test_policy_warn),
+		cmocka_unit_test(test_policy_invalid),
+		cmocka_unit_test(test_mx_match),
+	};
+
+	return cmocka_run_group_tests_name("mtasts", tests, NULL, NULL);
+}
