@@ -16,7 +16,6 @@
 #include "output.h"
 #include "smtp.h"
 
-#define SMTP_KEEP_LINES 200 /* EHLO lines kept for keyword parsing */
 
 void
 smtp_reply_init(struct smtp_reply *r)
@@ -73,7 +72,7 @@ smtp_reply_feed(struct smtp_reply *r, const char *line, size_t len)
 		memcpy(r->first, line + (n > 0 ? 4 : 0), n);
 		r->first[n] = '\0';
 	}
-	if (r->nkept < SMTP_KEEP_LINES) {
+	if (r->nkept < SMTP_REPLY_MAX_LINES) {
 		r->lines = xrealloc(r->lines,
 				    (r->nkept + 1) * sizeof(r->lines[0]));
 		r->lines[r->nkept++] = xstrndup(have > 4 ? line + 4 : "",
@@ -320,7 +319,6 @@ do_ehlo(struct smtp_session *s, struct conn *c, unsigned *ext)
 			return false;
 		}
 		if (r.code == 250) {
-			s->helo_fallback = true;
 			*ext = 0;
 			smtp_reply_free(&r);
 			fail(s, SMTP_FAIL_EHLO, "RFC 5321 4.1.1.1 (SMTP-05)",

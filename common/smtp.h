@@ -124,7 +124,6 @@ struct smtp_session {
 	char greeting[SMTP_TEXT_MAX]; /* sanitised greeting text */
 	unsigned ext;	      /* extensions before TLS */
 	unsigned ext_tls;     /* extensions after TLS */
-	bool helo_fallback;   /* EHLO refused, HELO accepted */
 	bool overlong;	      /* a reply line over 512 octets (SMTP-04) */
 	size_t injected;      /* plain bytes after STARTTLS's 220 (SMTP-09) */
 	bool readvertised;    /* STARTTLS offered again (SMTP-10) */

@@ -569,6 +569,14 @@ judge_addr(struct run *r, struct addr *a, bool *lifetime_seen)
 	if (s->greeting_code > 0)
 		result_fact(n, "greeting", "%d %s", s->greeting_code,
 			    s->greeting);
+	/* SMTP-15: the steps' times, for -v and json (perfdata keeps to the
+	 * handshake so that line 1 stays short with many addresses). */
+	if (s->t_connect >= 0)
+		result_fact(n, "connect_ms", "%lld", (long long)s->t_connect);
+	if (s->t_greeting >= 0)
+		result_fact(n, "greeting_ms", "%lld", (long long)s->t_greeting);
+	result_fact(n, "total_ms", "%lld", (long long)s->t_total);
+	result_fact(n, "quit", "%s", s->quit_ok ? "221" : "no 221");
 	if (s->fail != SMTP_OK && !s->tls_done) {
 		st = s->fail == SMTP_FAIL_TIMEOUT ? r->co.timeout_result
 						  : MT_CRITICAL;
