@@ -39,14 +39,23 @@ net_addr_text(const struct sockaddr *sa, char *dst, size_t dstsz)
 		util_strlcpy(dst, "?", dstsz);
 }
 
+/* Waits for events on fd until the deadline or, when set, c->limit_ms. */
 static int
-wait_fd(int fd, short events)
+wait_fd(const struct conn *c, short events)
 {
-	struct pollfd p = {.fd = fd, .events = events};
+	struct pollfd p = {.fd = c->fd, .events = events};
 	int left, r;
 
 	for (;;) {
 		left = deadline_left_ms();
+		if (c->limit_ms > 0) {
+			int64_t lim = c->limit_ms - clock_mono_ms();
+
+			if (lim < 0)
+				lim = 0;
+			if (left < 0 || lim < left)
+				left = (int)lim;
+		}
 		if (left == 0)
 			return 0;
 		r = poll(&p, 1, left);
@@ -59,7 +68,7 @@ wait_fd(int fd, short events)
 enum net_status
 conn_wait(struct conn *c, bool in)
 {
-	int r = wait_fd(c->fd, in ? POLLIN : POLLOUT);
+	int r = wait_fd(c, in ? POLLIN : POLLOUT);
 
 	if (r == 0)
 		return NET_TIMEOUT;
@@ -227,6 +236,12 @@ conn_attach_tls(struct conn *c, gnutls_session_t s)
 	c->discarded += c->len;
 	c->len = 0;
 	c->tls = s;
+}
+
+void
+conn_limit(struct conn *c, int ms)
+{
+	c->limit_ms = clock_mono_ms() + ms;
 }
 
 void

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include <gnutls/gnutls.h>
@@ -42,6 +43,7 @@ struct conn {
 	size_t discarded;	/* plain bytes dropped by conn_attach_tls */
 	char err[128];		/* the last error, for messages */
 	char addr[NET_ADDR_MAX]; /* "192.0.2.1" or "2001:db8::1" */
+	int64_t limit_ms;	/* clock_mono_ms() bound below the deadline */
 };
 
 void conn_init(struct conn *c);
@@ -62,6 +64,11 @@ enum net_status conn_write(struct conn *c, const char *data, size_t n);
  * socket to a TLS session whose transport is c->fd.
  */
 void conn_attach_tls(struct conn *c, gnutls_session_t s);
+/*
+ * Bounds every later wait on c to ms from now as well as the deadline: for
+ * courtesies such as QUIT that must not spend the run's time.
+ */
+void conn_limit(struct conn *c, int ms);
 /* Waits until the socket is readable (in) or writable (!in). */
 enum net_status conn_wait(struct conn *c, bool in);
 void conn_close(struct conn *c);

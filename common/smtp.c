@@ -16,6 +16,8 @@
 #include "output.h"
 #include "smtp.h"
 
+#define SMTP_QUIT_MS 1000 /* QUIT is a courtesy: never wait longer */
+
 
 void
 smtp_reply_init(struct smtp_reply *r)
@@ -350,6 +352,7 @@ quit(struct smtp_session *s, struct conn *c)
 	memcpy(why, s->why, sizeof(why));
 	smtp_reply_init(&r);
 	s->step = SMTP_STEP_QUIT;
+	conn_limit(c, SMTP_QUIT_MS);
 	if (send_cmd(s, c, "QUIT") && read_reply(s, c, &r))
 		s->quit_ok = r.code == 221;
 	smtp_reply_free(&r);

@@ -140,6 +140,26 @@ test_deadline(void **state)
 }
 
 static void
+test_limit(void **state)
+{
+	struct pair p;
+	char line[64];
+	size_t len;
+	int64_t t0;
+
+	(void)state;
+	deadline_start(5000);
+	pair_open(&p);
+	conn_limit(&p.c, 200);
+	t0 = clock_mono_ms();
+	assert_int_equal(conn_readline(&p.c, line, sizeof(line), &len),
+			 NET_TIMEOUT);
+	assert_true(clock_mono_ms() - t0 < 1000);
+	assert_false(deadline_passed()); /* the run's time is not spent */
+	pair_close(&p);
+}
+
+static void
 test_refused(void **state)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET};
@@ -203,6 +223,7 @@ main(void)
 		cmocka_unit_test(test_cut_line_keeps_length),
 		cmocka_unit_test(test_toolong),
 		cmocka_unit_test(test_deadline),
+		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_attach_discards),
 		cmocka_unit_test(test_write),
