@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * mx.c: a domain's mail hosts, their addresses, and one SMTP session per
+ * address, judged (mx.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deadline.h"
+#include "mx.h"
+#include "net.h"
+#include "util.h"
+
+#define DAY 86400.0
+
+void
+mx_init(struct mx_set *m, struct pctx *p, const char *domain)
+{
+	memset(m, 0, sizeof(*m));
+	m->p = p;
+	m->domain = domain;
+}
+
+static void
+on_mx(void *arg, struct dns_result *res)
+{
+	struct mx_set *m = arg;
+
+	m->mx = res;
+}
+
+void
+mx_submit(struct mx_set *m)
+{
+	dns_submit(m->p->dns, m->domain, DNS_T_MX, on_mx, m);
+}
+
+struct mx_host *
+mx_add_host(struct mx_set *m, const char *name, unsigned pref)
+{
+	struct mx_host *h;
+
+	for (size_t i = 0; i < m->nhosts; i++)
+		if (util_strcasecmp(m->hosts[i].name, name) == 0)
+			return NULL;
+	if (m->nhosts == MX_MAX_HOSTS) {
+		result_add(m->p->root, MT_WARNING, NULL, NULL,
+			   "more than %d MX hosts; only the first %d checked",
+			   MX_MAX_HOSTS, MX_MAX_HOSTS);
+		return NULL;
+	}
+	h = &m->hosts[m->nhosts++];
+	util_strlcpy(h->name, name, sizeof(h->name));
+	h->pref = pref;
+	return h;
+}
+
+static int
+cmp_host(const void *a, const void *b)
+{
+	const struct mx_host *x = a, *y = b;
+
+	if (x->pref != y->pref)
+		return x->pref < y->pref ? -1 : 1;
+	return util_strcasecmp(x->name, y->name);
+}
+
+void
+mx_process(struct mx_set *m)
+{
+	struct dns_result *res = m->mx;
+	struct node *root = m->p->root;
+	char name[DNS_NAME_MAX];
+	unsigned pref;
+	size_t others = 0;
+	struct mx_host *h;
+
+	if (res == NULL)
+		return;
+	plugin_log_dns(m->p, root, res);
+	switch (res->outcome) {
+	case DNS_ANSWER:
+		break;
+	case DNS_NXDOMAIN:
+		m->kind = MX_NXDOMAIN;
+		result_add(root, MT_CRITICAL, "GEN-05", NULL,
+			   "domain %s does not exist (NXDOMAIN)", m->domain);
+		return;
+	case DNS_NODATA:
+		/* RFC 5321 5.1: no MX, the domain is its own mail host. */
+		m->kind = MX_IMPLICIT;
+		result_add(root, MT_OK, "RFC 5321 5.1", NULL,
+			   "no MX records: %s itself is the implicit MX",
+			   m->domain);
+		mx_add_host(m, m->domain, 0);
+		return;
+	default:
+		plugin_dns_failure(m->p, root, res, "MX");
+		return;
+	}
+	for (size_t i = 0; i < res->n; i++) {
+		if (dns_rr_mx(&res->rr[i], &pref, name, sizeof(name)) < 0) {
+			result_add(root, MT_WARNING, NULL, NULL,
+				   "malformed MX record ignored");
+			continue;
+		}
+		if (name[0] == '\0') {
+			m->null_mx = true;
+			continue;
+		}
+		others++;
+		if ((h = mx_add_host(m, name, pref)) != NULL)
+			h->from_mx = true;
+	}
+	m->kind = m->null_mx && others == 0 ? MX_NULL : MX_LIST;
+	if (m->kind == MX_NULL)
+		result_add(root, MT_WARNING, "RFC 7505 3", NULL,
+			   "null MX: %s accepts no mail, nothing to check",
+			   m->domain);
+	else if (m->null_mx)
+		result_add(root, MT_CRITICAL, "RFC 7505 3", NULL,
+			   "null MX published beside %zu other MX record%s: "
+			   "senders may treat the domain as accepting no mail",
+			   others, others == 1 ? "" : "s");
+	qsort(m->hosts, m->nhosts, sizeof(m->hosts[0]), cmp_host);
+}
+
+static void
+on_addr(void *arg, struct dns_result *res)
+{
+	struct mx_host *h = arg;
+
+	h->res[res->qtype == DNS_T_AAAA] = res;
+}
+
+void
+mx_submit_addrs(struct mx_set *m)
+{
+	const struct common_opts *co = m->p->co;
+
+	for (size_t i = 0; i < m->nhosts; i++) {
+		if (!co->only6)
+			dns_submit(m->p->dns, m->hosts[i].name, DNS_T_A,
+				   on_addr, &m->hosts[i]);
+		if (!co->only4)
+			dns_submit(m->p->dns, m->hosts[i].name, DNS_T_AAAA,
+				   on_addr, &m->hosts[i]);
+	}
+}
+
+bool
+mx_add_addr(struct mx_set *m, struct mx_host *h,
+	    const struct sockaddr_storage *ss, socklen_t sslen,
+	    const struct mx_conn *conn)
+{
+	char text[NET_ADDR_MAX];
+	struct mx_addr *a;
+
+	if (m->naddrs == MX_MAX_ADDRS) {
+		m->addrs_capped = true;
+		return false;
+	}
+	a = &m->addrs[m->naddrs++];
+	a->host = h;
+	net_addr_text((const struct sockaddr *)ss, text, sizeof(text));
+	a->node = result_child(h->node, NODE_ADDRESS, text);
+	a->sopts.helo = conn->helo;
+	a->sopts.sni = h->name;
+	a->sopts.verify_name = conn->pkix ? h->name : NULL;
+	a->sopts.tls = conn->tls;
+	a->sopts.now = conn->now;
+	smtp_session_init(&a->sess, (const struct sockaddr *)ss, sslen,
+			  &a->sopts);
+	h->naddrs++;
+	return true;
+}
+
+/* One host's answers: addresses (to connect to, with conn), CNAME, absence. */
+static void
+collect_host(struct mx_set *m, struct mx_host *h, const struct mx_conn *conn)
+{
+	const struct common_opts *co = m->p->co;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	size_t found = 0;
+	bool absent = true, nx = false;
+
+	for (int k = 0; k < 2; k++) {
+		struct dns_result *res = h->res[k];
+
+		if (res == NULL)
+			continue;
+		plugin_log_dns(m->p, h->node, res);
+		if (res->canonname != NULL && h->canon[0] == '\0' &&
+		    util_strcasecmp(res->canonname, h->name) != 0)
+			util_strlcpy(h->canon, res->canonname,
+				     sizeof(h->canon));
+		if (res->outcome == DNS_NXDOMAIN || res->outcome == DNS_NODATA) {
+			nx |= res->outcome == DNS_NXDOMAIN;
+			continue;
+		}
+		absent = false;
+		if (res->outcome != DNS_ANSWER) {
+			plugin_dns_failure(m->p, h->node, res,
+					   dns_type_name(res->qtype));
+			continue;
+		}
+		for (size_t j = 0; j < res->n; j++) {
+			if (dns_rr_addr(&res->rr[j], res->qtype, co->port, &ss,
+					&sslen) < 0)
+				continue;
+			found++;
+			if (conn != NULL && !mx_add_addr(m, h, &ss, sslen, conn))
+				break;
+		}
+	}
+	if (h->canon[0] != '\0' && h->from_mx)
+		result_add(h->node, MT_WARNING, "RFC 5321 5.1 (MXM-06)", NULL,
+			   "the MX target %s is an alias (CNAME) of %s", h->name,
+			   h->canon);
+	if (found == 0 && absent) {
+		h->absent = true;
+		result_add(h->node, MT_CRITICAL, "RFC 5321 5.1", NULL,
+			   "%s has no %s address%s", h->name,
+			   co->only4   ? "IPv4"
+			   : co->only6 ? "IPv6"
+				       : "IPv4 or IPv6",
+			   nx ? " (the name does not exist)" : "");
+	}
+}
+
+void
+mx_collect(struct mx_set *m, const struct mx_conn *conn)
+{
+	for (size_t i = 0; i < m->nhosts; i++) {
+		struct mx_host *h = &m->hosts[i];
+
+		if (h->node == NULL)
+			h->node = result_child(m->p->root, NODE_HOST, h->name);
+		collect_host(m, h, conn);
+	}
+	if (m->addrs_capped)
+		result_add(m->p->root, MT_WARNING, NULL, NULL,
+			   "more than %d addresses; only the first %d checked",
+			   MX_MAX_ADDRS, MX_MAX_ADDRS);
+}
+
+static void *
+run_session(void *arg)
+{
+	struct mx_addr *a = arg;
+
+	smtp_session_run(&a->sess);
+	return NULL;
+}
+
+void
+mx_connect_all(struct mx_set *m)
+{
+	pthread_attr_t attr;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 512 * 1024);
+	for (size_t i = 0; i < m->naddrs; i++)
+		m->addrs[i].started =
+		    pthread_create(&m->addrs[i].thread, &attr, run_session,
+				   &m->addrs[i]) == 0;
+	pthread_attr_destroy(&attr);
+	for (size_t i = 0; i < m->naddrs; i++) {
+		if (m->addrs[i].started)
+			pthread_join(m->addrs[i].thread, NULL);
+		else
+			smtp_session_run(&m->addrs[i].sess);
+	}
+}
+
+static const char *
+pkix_token(enum pkix_result p)
+{
+	switch (p) {
+	case PKIX_EXPIRED:
+		return "certificate-expired";
+	case PKIX_NAME_MISMATCH:
+		return "certificate-host-mismatch";
+	case PKIX_UNTRUSTED:
+		return "certificate-not-trusted";
+	default:
+		return "validation-failure";
+	}
+}
+
+/* A CRITICAL that the judge tones down (MTA-STS testing mode). */
+static enum mt_state
+failing(const struct mx_judge *j, enum mt_state st)
+{
+	return st == MT_CRITICAL ? j->fail : st;
+}
+
+static void
+log_transcript(const struct mx_set *m, struct mx_addr *a)
+{
+	char *line, *nl;
+
+	if (a->sess.log.p == NULL || m->p->co->verbose < 2)
+		return;
+	line = a->sess.log.p;
+	while ((nl = strchr(line, '\n')) != NULL) {
+		*nl = '\0';
+		result_log(a->node, "%s", line);
+		line = nl + 1;
+	}
+}
+
+static void
+judge_session(const struct mx_set *m, struct mx_addr *a,
+	      const struct mx_judge *j)
+{
+	struct smtp_session *s = &a->sess;
+	struct node *n = a->node;
+
+	if (s->greeting_code > 0)
+		result_fact(n, "greeting", "%d %s", s->greeting_code,
+			    s->greeting);
+	/* SMTP-15: the steps' times, for -v and json (perfdata keeps to the
+	 * handshake so that line 1 stays short with many addresses). */
+	if (s->t_connect >= 0)
+		result_fact(n, "connect_ms", "%lld", (long long)s->t_connect);
+	if (s->t_greeting >= 0)
+		result_fact(n, "greeting_ms", "%lld", (long long)s->t_greeting);
+	result_fact(n, "total_ms", "%lld", (long long)s->t_total);
+	result_fact(n, "quit", "%s", s->quit_ok ? "221" : "no 221");
+	if (s->fail != SMTP_OK && !s->tls_done)
+		result_add(n,
+			   s->fail == SMTP_FAIL_TIMEOUT
+			       ? m->p->co->timeout_result
+			       : j->fail,
+			   s->rule, s->token, "%s", s->why);
+	if (s->overlong)
+		result_add(n, MT_WARNING, "RFC 5321 4.5.3.1.5 (SMTP-04)", NULL,
+			   "a reply line exceeds 512 octets");
+	if (s->injected > 0)
+		result_add(n, MT_WARNING, "RFC 3207 4.2 (SMTP-09)", NULL,
+			   "%zu plaintext bytes after the 220 to STARTTLS "
+			   "(discarded; possible command injection)",
+			   s->injected);
+}
+
+/* The chain's lifetimes; returns the shortest, in seconds. */
+static double
+judge_lifetime(struct mx_addr *a, const struct mx_judge *j)
+{
+	struct smtp_session *s = &a->sess;
+	struct node *n = a->node;
+	const struct tls_cert *leaf = &s->peer.cert[0];
+	char w[32], c[32], label[160], date[16];
+	double remaining = 1e18;
+	size_t first = 0;
+
+	/* Days to the first expiry anywhere in the chain as sent. */
+	for (size_t i = 0; i < s->peer.ncerts; i++) {
+		double left = (double)(s->peer.cert[i].not_after - j->now);
+
+		if (left < remaining) {
+			remaining = left;
+			first = i;
+		}
+	}
+	result_fact(n, "subject", "%s", leaf->subject);
+	result_fact(n, "issuer", "%s", leaf->issuer);
+	util_fmt_utc(date, sizeof(date), "%Y-%m-%d", leaf->not_after);
+	result_fact(n, "not_after", "%s", date);
+	result_fact(n, "key", "%s %u", leaf->key_alg, leaf->key_bits);
+	result_fact(n, "signature", "%s", leaf->sig_alg);
+	util_fmt_utc(date, sizeof(date), "%Y-%m-%d",
+		     s->peer.cert[first].not_after);
+	if (remaining < 0)
+		result_add(n, j->fail, NULL, "certificate-expired",
+			   "%s '%.80s' expired on %s",
+			   first ? "chain certificate" : "certificate",
+			   s->peer.cert[first].subject, date);
+	else
+		result_add(n,
+			   failing(j, range_state(j->warn, j->crit,
+						  remaining / DAY)),
+			   NULL, NULL, "%s '%.80s' expires in %.0f days (%s)",
+			   first ? "chain certificate" : "certificate",
+			   s->peer.cert[first].subject, remaining / DAY, date);
+	snprintf(label, sizeof(label), "%s_cert_remaining", n->name);
+	result_perf(n, label, remaining, "s",
+		    range_format(j->warn, DAY, w, sizeof(w)),
+		    range_format(j->crit, DAY, c, sizeof(c)));
+	return remaining;
+}
+
+double
+mx_judge_addr(const struct mx_set *m, struct mx_addr *a,
+	      const struct mx_judge *j, bool *seen)
+{
+	struct smtp_session *s = &a->sess;
+	struct node *n = a->node;
+	const struct tls_cert *leaf = &s->peer.cert[0];
+	char label[160], date[16];
+	double remaining = 1e18;
+
+	*seen = false;
+	log_transcript(m, a);
+	judge_session(m, a, j);
+	if (!s->tls_done)
+		return remaining;
+
+	result_fact(n, "tls_version", "%s", s->peer.version);
+	result_fact(n, "cipher", "%s", s->peer.cipher);
+	if (s->peer.version_num < j->min_tls)
+		result_add(n, j->fail, "RFC 8996; RFC 8461 7.2 (MXM-08)",
+			   "validation-failure",
+			   "%s negotiated, below the minimum TLSv%d.%d",
+			   s->peer.version, j->min_tls / 10, j->min_tls % 10);
+	if (s->peer.ncerts == 0) {
+		result_add(n, j->fail, NULL, "validation-failure",
+			   "the server sent no certificate");
+	} else {
+		remaining = judge_lifetime(a, j);
+		*seen = true;
+	}
+	if (j->no_pkix)
+		result_add(n, MT_OK, NULL, NULL,
+			   "PKIX verdict skipped (--no-pkix)");
+	else if (s->pkix != PKIX_OK)
+		result_add(n, j->fail, j->pkix_rule, pkix_token(s->pkix),
+			   "certificate %s", s->pkix_why);
+	if (s->t_tls >= 0) {
+		snprintf(label, sizeof(label), "%s_handshake_time", n->name);
+		result_perf(n, label, (double)s->t_tls / 1000.0, "s", NULL,
+			    NULL);
+	}
+	if (s->fail != SMTP_OK)
+		result_add(n,
+			   s->fail == SMTP_FAIL_TIMEOUT
+			       ? m->p->co->timeout_result
+			       : j->fail,
+			   s->rule, s->token, "%s", s->why);
+	if (s->readvertised)
+		result_add(n, MT_WARNING, "RFC 3207 4.2 (SMTP-10)", NULL,
+			   "STARTTLS advertised again after TLS");
+	util_fmt_utc(date, sizeof(date), "%Y-%m-%d", leaf->not_after);
+	result_text(n, "%s, %s, subject %.80s, issuer %.80s, expires %s",
+		    s->peer.version, s->peer.cipher,
+		    s->peer.ncerts ? leaf->subject : "-",
+		    s->peer.ncerts ? leaf->issuer : "-",
+		    s->peer.ncerts ? date : "-");
+	return remaining;
+}
+
+void
+mx_free(struct mx_set *m)
+{
+	for (size_t i = 0; i < m->naddrs; i++)
+		smtp_session_free(&m->addrs[i].sess);
+	for (size_t i = 0; i < m->nhosts; i++) {
+		dns_result_free(m->hosts[i].res[0]);
+		dns_result_free(m->hosts[i].res[1]);
+	}
+	dns_result_free(m->mx);
+	m->mx = NULL;
+	m->naddrs = m->nhosts = 0;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * mx.h: the mail hosts of a domain and what a sending MTA finds on them.
+ *
+ * Shared by the plugins that look at a domain's MX hosts:
+ *  - mx_submit()/mx_process(): the MX RRset into hosts, sorted by
+ *    preference, with RFC 5321 5.1 (no MX: the domain is its own implicit
+ *    MX) and RFC 7505 (null MX, alone or beside others) judged on the root;
+ *  - mx_submit_addrs()/mx_collect(): every host's A and AAAA (per -4/-6)
+ *    into a host node, a missing address CRITICAL, an MX target that is
+ *    a CNAME WARNING (RFC 5321 5.1, CONFORMANCE MXM-06), and, when asked,
+ *    one address node and SMTP session per address;
+ *  - mx_connect_all(): every session at once, one thread each;
+ *  - mx_judge_addr(): one address judged as check_smtp_starttls does
+ *    (STARTTLS, TLS version, PKIX for the host name, chain lifetimes).
+ *
+ * Findings name the rules they apply; failures that would make a sender
+ * give up are judge->fail (CRITICAL, or WARNING where a policy only asks
+ * for reports: MTA-STS testing mode); a timeout is --timeout-result.
+ */
+#ifndef MAILTLS_MX_H
+#define MAILTLS_MX_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "plugin.h"
+#include "range.h"
+#include "smtp.h"
+
+#define MX_MAX_HOSTS 32
+#define MX_MAX_ADDRS 64
+
+struct mx_host {
+	char name[DNS_NAME_MAX];
+	unsigned pref;
+	bool from_mx;		   /* an MX target (not -H, not implicit) */
+	char canon[DNS_NAME_MAX];  /* CNAME target, "" if none (MXM-06) */
+	struct node *node;
+	struct dns_result *res[2]; /* A, AAAA */
+	size_t naddrs;
+	bool absent;		   /* no address at all */
+};
+
+struct mx_addr {
+	struct mx_host *host;
+	struct node *node;
+	struct smtp_session sess;
+	struct smtp_opts sopts;
+	pthread_t thread;
+	bool started;
+};
+
+enum mx_kind {
+	MX_UNSET,    /* not looked up, or the lookup failed */
+	MX_LIST,     /* MX records (null MX beside others included) */
+	MX_IMPLICIT, /* no MX: the domain itself (RFC 5321 5.1) */
+	MX_NULL,     /* only a null MX (RFC 7505) */
+	MX_NXDOMAIN, /* the domain does not exist */
+};
+
+/* How sessions connect: EHLO name, trust store, PKIX on or off. */
+struct mx_conn {
+	const char *helo;
+	struct tls_ctx *tls;
+	time_t now;
+	bool pkix; /* verify the chain for the host name */
+};
+
+struct mx_set {
+	struct pctx *p;
+	const char *domain;
+	enum mx_kind kind;
+	bool null_mx;
+	struct dns_result *mx;
+	struct mx_host hosts[MX_MAX_HOSTS];
+	size_t nhosts;
+	struct mx_addr addrs[MX_MAX_ADDRS];
+	size_t naddrs;
+	bool addrs_capped;
+};
+
+/* How an address is judged. */
+struct mx_judge {
+	const struct range *warn, *crit; /* days of chain lifetime */
+	int min_tls;			 /* 10..13 */
+	bool no_pkix;
+	enum mt_state fail; /* state of what breaks delivery: CRITICAL */
+	const char *pkix_rule; /* the rule cited for a PKIX failure */
+	time_t now;
+};
+
+/* m->p and m->domain set, the rest zero. */
+void mx_init(struct mx_set *m, struct pctx *p, const char *domain);
+/* Submits the MX query of m->domain; answered in dns_wait(). */
+void mx_submit(struct mx_set *m);
+/* The MX answer into hosts and root findings; sets m->kind. */
+void mx_process(struct mx_set *m);
+/* A host to check (the -H host, say); NULL if a duplicate or over cap. */
+struct mx_host *mx_add_host(struct mx_set *m, const char *name, unsigned pref);
+/* Submits every host's A/AAAA query (per -4/-6). */
+void mx_submit_addrs(struct mx_set *m);
+/*
+ * Makes a node under the root for every host and judges its addresses;
+ * with conn, also an address node and a session for each address.
+ */
+void mx_collect(struct mx_set *m, const struct mx_conn *conn);
+/* One address to connect to, for host h; false when over the cap. */
+bool mx_add_addr(struct mx_set *m, struct mx_host *h,
+		 const struct sockaddr_storage *ss, socklen_t sslen,
+		 const struct mx_conn *conn);
+/* Runs every session at once and waits for all. */
+void mx_connect_all(struct mx_set *m);
+/*
+ * Judges one address into its node; returns the seconds until the first
+ * certificate of its chain expires, *seen false when none was seen.
+ */
+double mx_judge_addr(const struct mx_set *m, struct mx_addr *a,
+		     const struct mx_judge *j, bool *seen);
+void mx_free(struct mx_set *m);
+
+#endif

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * plugin.c: the watchdog and the verdict on failed lookups (plugin.h).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "plugin.h"
+
+/* Async-signal-safe: the message is formatted before the timer is set. */
+static char alarm_msg[160];
+static size_t alarm_len;
+static int alarm_code;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	if (write(STDOUT_FILENO, alarm_msg, alarm_len) < 0)
+		_exit(alarm_code);
+	_exit(alarm_code);
+}
+
+void
+plugin_watchdog(const char *label, const struct common_opts *co)
+{
+	alarm_code = (int)co->timeout_result;
+	alarm_len = (size_t)snprintf(alarm_msg, sizeof(alarm_msg),
+				     "%s %s - deadline of %d s passed "
+				     "(watchdog)\n",
+				     label, state_name(co->timeout_result),
+				     co->timeout_s);
+	if (alarm_len >= sizeof(alarm_msg))
+		alarm_len = sizeof(alarm_msg) - 1;
+	signal(SIGALRM, on_alarm);
+	/* Half a second past the deadline: the run still ends within -t + 1. */
+	setitimer(ITIMER_REAL,
+		  &(struct itimerval){.it_value = {co->timeout_s, 500000}},
+		  NULL);
+}
+
+enum mt_state
+plugin_lookup_fail_state(struct pctx *p, const struct dns_result *res)
+{
+	char why[256];
+
+	if (p->resolver_checked == 0) {
+		p->resolver_checked = 1;
+		if (!dns_resolver_ok(p->dns, why, sizeof(why))) {
+			p->resolver_checked = 2;
+			result_add(p->root, MT_UNKNOWN, "GEN-02", NULL,
+				   "our resolver is not usable: %s", why);
+		}
+	}
+	if (p->resolver_checked == 2)
+		return MT_UNKNOWN;
+	if (res->outcome == DNS_TIMEOUT)
+		return p->co->timeout_result;
+	return MT_CRITICAL;
+}
+
+void
+plugin_dns_failure(struct pctx *p, struct node *n, const struct dns_result *res,
+		   const char *what)
+{
+	result_add(n, plugin_lookup_fail_state(p, res), "GEN-06", NULL,
+		   "%s lookup for %s failed: %s%s%s", what, res->qname,
+		   dns_outcome_name(res->outcome), res->why ? ": " : "",
+		   res->why ? res->why : "");
+}
+
+void
+plugin_log_dns(const struct pctx *p, struct node *n,
+	       const struct dns_result *res)
+{
+	struct buf b;
+
+	if (p->co->verbose < 2)
+		return;
+	buf_init(&b);
+	dns_result_describe(res, &b);
+	result_log(n, "DNS %s", b.p ? b.p : "");
+	buf_free(&b);
+}

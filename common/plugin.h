@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * plugin.h: what every plugin's main() does the same way: the deadline
+ * watchdog, and the verdict on a failed DNS lookup.
+ *
+ * struct pctx bundles the run's options, resolver and result tree so that
+ * the shared checks (mx.h) and a plugin's own code judge lookups alike:
+ * a DNS failure is CRITICAL (the target's zone, GEN-02), a timeout is
+ * --timeout-result (GEN-03), and either becomes UNKNOWN when our own
+ * resolver fails to validate its trust anchor (INTERFACE.md). The resolver
+ * is asked once, on the first failure; its verdict is added to the root.
+ */
+#ifndef MAILTLS_PLUGIN_H
+#define MAILTLS_PLUGIN_H
+
+#include "dns.h"
+#include "options.h"
+#include "output.h"
+
+struct pctx {
+	const struct common_opts *co;
+	struct dns_ctx *dns;
+	struct node *root;
+	int resolver_checked; /* 0 not yet, 1 fine, 2 broken */
+};
+
+/*
+ * Arms a SIGALRM at the deadline plus half a second that prints
+ * "LABEL STATE - deadline of N s passed (watchdog)" and exits with
+ * --timeout-result. Every wait is bounded already; this only guards
+ * against a library that blocks where it should not.
+ */
+void plugin_watchdog(const char *label, const struct common_opts *co);
+
+/* The state of a failed lookup (see above). */
+enum mt_state plugin_lookup_fail_state(struct pctx *p,
+				       const struct dns_result *res);
+/* Adds the finding for a DNS failure (not an absence) of res to n:
+ * "WHAT lookup for NAME failed: OUTCOME: why" (GEN-06). */
+void plugin_dns_failure(struct pctx *p, struct node *n,
+			const struct dns_result *res, const char *what);
+/* With -vv, the answer as a transcript line of n. */
+void plugin_log_dns(const struct pctx *p, struct node *n,
+		    const struct dns_result *res);
+
+#endif
