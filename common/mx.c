@@ -217,12 +217,12 @@ collect_host(struct mx_set *m, struct mx_host *h, const struct mx_conn *conn)
 	}
 	if (h->canon[0] != '\0' && h->from_mx)
 		result_add(h->node, MT_WARNING, "RFC 5321 5.1 (MXM-06)", NULL,
-			   "the MX target %s is an alias (CNAME) of %s", h->name,
-			   h->canon);
+			   "the MX target is an alias (CNAME) of %s", h->canon);
 	if (found == 0 && absent) {
+		/* Only a failure where we were to connect to it. */
 		h->absent = true;
-		result_add(h->node, MT_CRITICAL, "RFC 5321 5.1", NULL,
-			   "%s has no %s address%s", h->name,
+		result_add(h->node, conn != NULL ? MT_CRITICAL : MT_OK,
+			   "RFC 5321 5.1", NULL, "no %s address%s",
 			   co->only4   ? "IPv4"
 			   : co->only6 ? "IPv6"
 				       : "IPv4 or IPv6",
@@ -256,7 +256,7 @@ run_session(void *arg)
 }
 
 void
-mx_connect_all(struct mx_set *m)
+mx_connect_start(struct mx_set *m)
 {
 	pthread_attr_t attr;
 
@@ -267,12 +267,25 @@ mx_connect_all(struct mx_set *m)
 		    pthread_create(&m->addrs[i].thread, &attr, run_session,
 				   &m->addrs[i]) == 0;
 	pthread_attr_destroy(&attr);
+}
+
+void
+mx_connect_join(struct mx_set *m)
+{
 	for (size_t i = 0; i < m->naddrs; i++) {
 		if (m->addrs[i].started)
 			pthread_join(m->addrs[i].thread, NULL);
 		else
 			smtp_session_run(&m->addrs[i].sess);
+		m->addrs[i].started = false;
 	}
+}
+
+void
+mx_connect_all(struct mx_set *m)
+{
+	mx_connect_start(m);
+	mx_connect_join(m);
 }
 
 static const char *

@@ -7,7 +7,8 @@
  *    preference, with RFC 5321 5.1 (no MX: the domain is its own implicit
  *    MX) and RFC 7505 (null MX, alone or beside others) judged on the root;
  *  - mx_submit_addrs()/mx_collect(): every host's A and AAAA (per -4/-6)
- *    into a host node, a missing address CRITICAL, an MX target that is
+ *    into a host node, a missing address CRITICAL when the caller is to
+ *    connect (an OK note otherwise), an MX target that is
  *    a CNAME WARNING (RFC 5321 5.1, CONFORMANCE MXM-06), and, when asked,
  *    one address node and SMTP session per address;
  *  - mx_connect_all(): every session at once, one thread each;
@@ -112,6 +113,11 @@ bool mx_add_addr(struct mx_set *m, struct mx_host *h,
 		 const struct mx_conn *conn);
 /* Runs every session at once and waits for all. */
 void mx_connect_all(struct mx_set *m);
+/* The same in two steps, for work of the caller's own in between: start
+ * one thread per session (one that cannot start runs in _join), then wait
+ * for all. */
+void mx_connect_start(struct mx_set *m);
+void mx_connect_join(struct mx_set *m);
 /*
  * Judges one address into its node; returns the seconds until the first
  * certificate of its chain expires, *seen false when none was seen.

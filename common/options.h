@@ -137,4 +137,10 @@ void opts_usage(const struct plugin_desc *d, FILE *f);
 int opts_fail(const struct plugin_desc *d, const char *fmt, ...)
 	UTIL_PRINTF(2, 3);
 
+/* The entries every table ends with, in this order, and the end mark. */
+#define OPTDEF_TAIL                                                          \
+	OPTDEF_TIMEOUT, OPTDEF_TIMEOUT_RESULT, OPTDEF_RESOLVER,              \
+	    OPTDEF_TRUST_ANCHOR, OPTDEF_CAFILE, OPTDEF_OUTPUT_FORMAT,        \
+	    OPTDEF_VERBOSE, OPTDEF_HELP, OPTDEF_VERSION, {0, NULL, 0, NULL, NULL}
+
 #endif

@@ -252,6 +252,12 @@ result_log(struct node *n, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+result_show_log(struct node *n)
+{
+	n->log_always = true;
+}
+
 /* Units of INTERFACE.md; anything else is dropped (no unit). */
 static const char *
 uom_check(const char *uom)
@@ -515,7 +521,7 @@ lines_content(struct lines *l, const struct node *n, int indent, int verbose)
 	if (verbose >= 1)
 		for (a = n->facts; a != NULL; a = a->next)
 			lines_add(l, "%*s%s: %s", indent, "", a->key, a->value);
-	if (verbose >= 2)
+	if (verbose >= 2 || n->log_always)
 		for (i = 0; i < n->nlog; i++)
 			lines_add(l, "%*s> %s", indent, "", n->log[i]);
 }

@@ -142,6 +142,7 @@ struct node {
 	struct node *parent;
 	char **log; /* transcript lines for -vv (sanitised) */
 	size_t nlog;
+	bool log_always; /* show the log at every verbosity */
 };
 
 struct node *result_new(enum node_kind kind, const char *name);
@@ -159,6 +160,9 @@ void result_fact(struct node *n, const char *key, const char *fmt, ...)
 const char *result_fact_get(const struct node *n, const char *key);
 /* Adds a transcript line, shown with -vv (sanitised, bounded). */
 void result_log(struct node *n, const char *fmt, ...) UTIL_PRINTF(2, 3);
+/* Shows n's transcript lines at every verbosity (a fetched document that
+ * belongs in the long output, such as an MTA-STS policy). */
+void result_show_log(struct node *n);
 /*
  * Adds perfdata. label: stable ASCII, quoted on output; uom: "", "s",
  * "ms", "us", "%", "B", "KB", "MB", "TB", "c"; warn/crit: range text or

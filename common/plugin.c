@@ -4,6 +4,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -83,4 +84,23 @@ plugin_log_dns(const struct pctx *p, struct node *n,
 	dns_result_describe(res, &b);
 	result_log(n, "DNS %s", b.p ? b.p : "");
 	buf_free(&b);
+}
+
+bool
+plugin_helo_ok(const char *arg)
+{
+	return *arg != '\0' && strlen(arg) <= 255 &&
+	       strpbrk(arg, " \t\r\n") == NULL;
+}
+
+void
+plugin_default_helo(const char *given, char *out, size_t outsz)
+{
+	if (given != NULL) {
+		util_strlcpy(out, given, outsz);
+		return;
+	}
+	if (gethostname(out, outsz - 1) != 0 || strchr(out, '.') == NULL)
+		out[0] = '\0';
+	out[outsz - 1] = '\0';
 }

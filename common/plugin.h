@@ -13,6 +13,9 @@
 #ifndef MAILTLS_PLUGIN_H
 #define MAILTLS_PLUGIN_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "dns.h"
 #include "options.h"
 #include "output.h"
@@ -42,5 +45,15 @@ void plugin_dns_failure(struct pctx *p, struct node *n,
 /* With -vv, the answer as a transcript line of n. */
 void plugin_log_dns(const struct pctx *p, struct node *n,
 		    const struct dns_result *res);
+
+/* --helo: one word of 1 to 255 characters. */
+bool plugin_helo_ok(const char *arg);
+/*
+ * The EHLO name: the one given, else this machine's FQDN when
+ * gethostname() gives one, else "" (smtp.c then sends the address literal
+ * of our end of each connection, RFC 5321 4.1.1.1, so no DNS is spent on
+ * our own name).
+ */
+void plugin_default_helo(const char *given, char *out, size_t outsz);
 
 #endif

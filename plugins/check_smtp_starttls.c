@@ -59,16 +59,7 @@ static const struct opt_def options[] = {
     {OPT_HELO, "helo", 0, "NAME",
      "name to send with EHLO (default: this machine's FQDN, or the\n"
      "address literal of our end of the connection)"},
-    OPTDEF_TIMEOUT,
-    OPTDEF_TIMEOUT_RESULT,
-    OPTDEF_RESOLVER,
-    OPTDEF_TRUST_ANCHOR,
-    OPTDEF_CAFILE,
-    OPTDEF_OUTPUT_FORMAT,
-    OPTDEF_VERBOSE,
-    OPTDEF_HELP,
-    OPTDEF_VERSION,
-    {0, NULL, 0, NULL, NULL},
+    OPTDEF_TAIL,
 };
 
 static const char *const examples[] = {
@@ -161,8 +152,7 @@ handle_opt(void *ctx, int id, const char *arg, const char **why)
 		po->address = arg;
 		return 0;
 	case OPT_HELO:
-		if (*arg == '\0' || strlen(arg) > 255 ||
-		    strpbrk(arg, " \t\r\n") != NULL) {
+		if (!plugin_helo_ok(arg)) {
 			*why = "--helo must be a host name or address literal";
 			return -1;
 		}
@@ -171,21 +161,6 @@ handle_opt(void *ctx, int id, const char *arg, const char **why)
 	}
 	*why = "unknown option";
 	return -1;
-}
-
-static void
-default_helo(struct run *r)
-{
-	if (r->po.helo != NULL) {
-		util_strlcpy(r->helo, r->po.helo, sizeof(r->helo));
-		return;
-	}
-	/* This machine's FQDN when gethostname() gives one; otherwise an
-	 * address literal of our end, chosen per connection (RFC 5321
-	 * 4.1.1.1), so no DNS is spent on our own name. */
-	if (gethostname(r->helo, sizeof(r->helo) - 1) != 0 ||
-	    strchr(r->helo, '.') == NULL)
-		r->helo[0] = '\0';
 }
 
 /* Line 1 after "STATE - ". */
@@ -346,7 +321,7 @@ main(int argc, char **argv)
 	/* A peer that drops the connection must not kill us with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	r->now = clock_wall();
-	default_helo(r);
+	plugin_default_helo(r->po.helo, r->helo, sizeof(r->helo));
 
 	r->tls = tls_ctx_new(r->co.cafile, !r->po.no_pkix, err, sizeof(err));
 	if (r->tls == NULL) {

@@ -31,7 +31,8 @@ OUTPUT_CAP = 200000  # octets of each stream shown for a failure
 PLACEHOLDERS = {"@RESOLVER@": "LAB_RESOLVER", "@ANCHOR@": "LAB_ANCHOR",
                 "@CAFILE@": "LAB_CAFILE", "@LABDIR@": "LAB_DIR"}
 CASE_KEYS = {"run", "exit", "expect", "reject", "match", "pipes", "line1",
-             "stderr", "env", "noprefix"}
+             "stderr", "env", "noprefix", "setup", "post"}
+SHELL_TIMEOUT = 10   # seconds for each setup: / post: command
 
 
 class Case:
@@ -49,6 +50,8 @@ class Case:
         self.stderr_ok = False
         self.noprefix = False
         self.env = {}
+        self.setup = []     # shell commands run before run:
+        self.post = []      # shell commands run after it, each must exit 0
         self.errors = []    # problems found while parsing
         self.pseudo = False  # stands for a problem outside any case
 
@@ -175,6 +178,10 @@ def add_key(c, key, value, no):
         if value not in ("yes", "no"):
             return "line %d: noprefix: takes yes or no" % no
         c.noprefix = value == "yes"
+    elif key == "setup":
+        c.setup.append(value)
+    elif key == "post":
+        c.post.append(value)
     elif key == "env":
         name, eq, val = value.partition("=")
         if not eq or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
@@ -260,6 +267,26 @@ def build_argv(c, bindir, lab):
     return argv, timeout_of(argv[1:])
 
 
+def run_shell(cmd, env, lab):
+    """A setup:/post: command through sh -c, placeholders replaced;
+    (True, "") when it exits 0 within SHELL_TIMEOUT seconds."""
+    try:
+        cmd = substitute(cmd, lab)
+    except ValueError as e:
+        return False, str(e)
+    try:
+        p = subprocess.run(["sh", "-c", cmd], stdin=subprocess.DEVNULL,
+                           capture_output=True, env=env,
+                           timeout=SHELL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return False, "%r took more than %d s" % (cmd, SHELL_TIMEOUT)
+    if p.returncode != 0:
+        return False, "%r exited %d: %s" % (
+            cmd, p.returncode,
+            (p.stdout + p.stderr).decode("utf-8", "replace").strip()[:500])
+    return True, ""
+
+
 def run_case(c, bindir, lab):
     """Runs one case; returns (ok, reasons, details)."""
     if c.errors:
@@ -275,6 +302,10 @@ def run_case(c, bindir, lab):
             env[k] = substitute(v, lab)
         except ValueError as e:
             return False, [str(e)], {}
+    for cmd in c.setup:
+        ok, msg = run_shell(cmd, env, lab)
+        if not ok:
+            return False, ["setup: %s" % msg], {"argv": argv}
     start = time.monotonic()
     killed = False
     try:
@@ -335,6 +366,10 @@ def run_case(c, bindir, lab):
         if stdout.count("|") != n:
             why.append("pipes: %d '|' in stdout, expected %d" % (
                 stdout.count("|"), n))
+    for cmd in c.post:
+        ok, msg = run_shell(cmd, env, lab)
+        if not ok:
+            why.append("post: %s" % msg)
     return not why, why, det
 
 

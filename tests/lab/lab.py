@@ -6,17 +6,20 @@
 zones under the reserved `test.` TLD (ldns-keygen, ldns-signzone; RFC 4033-
 4035, RFC 6761 §6.2), and starts, with its own config files in STATEDIR:
 nsd on 127.53.0.1:53, the SMTP peers of smtp_peer.py on 127.2.0.x:25 and
-[::1]:25, and nginx on 127.3.0.1:443 for MTA-STS policy hosts (RFC 8461
-§3.3). It returns once every daemon answers, and writes STATEDIR/lab.env.
-`lab.py down STATEDIR` stops what `up` started (by the pids it recorded) and
-may be run any number of times. `lab.py table` prints the host table of
-tests/lab/README.md. Everything listens on loopback only; all keys and
-certificates are made at `up` and live in STATEDIR only.
+[::1]:25, and nginx on 127.3.0.x:443 for MTA-STS policy hosts (RFC 8461
+§3.3), one address per host. It returns once every daemon answers, and
+writes STATEDIR/lab.env. `lab.py down STATEDIR` stops what `up` started (by
+the pids it recorded) and may be run any number of times. `lab.py table`
+prints the host table of tests/lab/README.md, `lab.py table sts` its table
+of the sts.test. scenario domains. Everything listens on loopback only;
+all keys and certificates are made at `up` and live in STATEDIR only.
 
-The tables below (SECURE_PEERS, DEMO_PEERS, DOMAINS, HTTPS_SITES) drive
-everything; add a host, a domain or a policy host there.
+The tables below (SECURE_PEERS, DEMO_PEERS, STS_DOMAINS, HTTPS_SITES)
+drive everything; add a host, an MTA-STS scenario domain or a policy host
+there.
 """
 
+import concurrent.futures
 import datetime
 import hashlib
 import json
@@ -34,7 +37,6 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESOLVER = "127.53.0.1"
-HTTPS_ADDR = "127.3.0.1"
 PEER_NET = "127.2.0."
 V6 = "::1"
 DAY = 86400
@@ -90,15 +92,188 @@ DEMO_PEERS = [
     ("mx2.demo.test", "good", {"cert": {"not_after": 20}}),
 ]
 
-# HTTPS hosts served by nginx: (name, address, {path: body}).
-STS_DEMO = ("version: STSv1\nmode: enforce\nmx: mx1.demo.test\n"
-            "mx: mx2.demo.test\nmax_age: 604800\n")
-HTTPS_SITES = [
-    ("mta-sts.demo.test", HTTPS_ADDR,
-     {".well-known/mta-sts.txt": STS_DEMO}),
+POLICY_PATH = ".well-known/mta-sts.txt"
+
+
+def sts_policy(mode="enforce", mx=("good.secure.test", "good2.secure.test"),
+               max_age=604800):
+    """An MTA-STS policy text (RFC 8461 §3.2), LF line ends."""
+    return "".join(["version: STSv1\n", "mode: %s\n" % mode] +
+                   ["mx: %s\n" % m for m in mx] +
+                   ["max_age: %d\n" % max_age])
+
+
+STS_DEMO = sts_policy(mx=("mx1.demo.test", "mx2.demo.test"))
+POLICY_OK = sts_policy()
+STS_TXT = "v=STSv1; id=20261101"
+STS_MX = ["10 good.secure.test.", "20 good2.secure.test."]
+
+# The MTA-STS scenario domains in sts.test.: (label, options), the domain is
+# LABEL.sts.test. Unless an option says otherwise it has TXT STS_TXT at
+# _mta-sts.LABEL, the MX records STS_MX, and a policy host
+# mta-sts.LABEL.sts.test (an HTTPS site, A record to its own address)
+# serving POLICY_OK at /.well-known/mta-sts.txt as text/plain. Options:
+#   "what": one line for the tables
+#   "txt": the TXT RRs at _mta-sts.LABEL, each a list of strings ([] none)
+#   "mx": the MX rdatas ([] none); "a_of": hosts whose IPv4 addresses the
+#     domain itself gets (an implicit MX)
+#   "records": more (owner relative to sts.test., type, rdata)
+#   "policy": the policy body; "site": more options of the policy host's
+#     HTTPS site (see HTTPS_SITES); "host": None for no policy host at all,
+#     or an address for an A record with no site behind it
+#   "sites": more HTTPS sites (full entries of HTTPS_SITES) after this one
+STS_DOMAINS = [
+    ("ok", {"what": "valid record and policy (enforce), MX covered"}),
+    ("cname", {
+        "what": "_mta-sts is a CNAME to _mta-sts.provider (TXT id=20261102);"
+                " mta-sts.provider serves an invalid policy (mode: bogus)",
+        "txt": [],
+        "records": [("_mta-sts.cname", "CNAME", "_mta-sts.provider.sts.test."),
+                    ("_mta-sts.provider", "TXT", '"v=STSv1; id=20261102"')],
+        "sites": [{"name": "mta-sts.provider.sts.test",
+                   "files": {POLICY_PATH: "version: STSv1\nmode: bogus\n"},
+                   "what": "invalid policy (mode: bogus)"}]}),
+    ("multistr", {"what": 'TXT in two strings "v=STSv1; id=2019" "0101"',
+                  "txt": [["v=STSv1; id=2019", "0101"]]}),
+    ("unrelated", {"what": 'two TXT RRs: "v=spf1 -all" and a valid one',
+                   "txt": [["v=spf1 -all"], [STS_TXT]]}),
+    ("versionlast", {
+        "what": "policy with version: last",
+        "policy": "mode: enforce\nmx: good.secure.test\n"
+                  "mx: good2.secure.test\nversion: STSv1\nmax_age: 604800\n"}),
+    ("crlf", {"what": "policy with CRLF line ends",
+              "policy": POLICY_OK.replace("\n", "\r\n")}),
+    ("charset", {"what": "Content-Type: Text/Plain; charset=utf-8",
+                 "site": {"content_type": "Text/Plain; charset=utf-8"}}),
+    ("flowed", {"what": "Content-Type: text/plain; format=flowed",
+                "site": {"content_type": "text/plain; format=flowed"}}),
+    ("wildcard", {"what": "policy mx: *.secure.test only",
+                  "policy": sts_policy(mx=["*.secure.test"])}),
+    ("implicit", {"what": "no MX, A 127.2.0.1 (good's); policy mx: "
+                          "implicit.sts.test",
+                  "mx": [], "a_of": ["good.secure.test"],
+                  "policy": sts_policy(mx=["implicit.sts.test"])}),
+    ("notxt", {"what": "no _mta-sts TXT (and no policy host)", "txt": [],
+               "host": None}),
+    ("twotxt", {"what": "two STSv1 TXT RRs, id=aaa and id=bbb",
+                "txt": [["v=STSv1; id=aaa"], ["v=STSv1; id=bbb"]]}),
+    ("badid", {"what": "TXT id=2024-01-01 (not alphanumeric)",
+               "txt": [["v=STSv1; id=2024-01-01"]]}),
+    ("spacedv", {"what": 'TXT "v=STSv1 ; id=20261101" (space before ;)',
+                 "txt": [["v=STSv1 ; id=20261101"]]}),
+    ("nohost", {"what": "mta-sts.nohost has no address (NXDOMAIN)",
+                "host": None}),
+    ("refused", {"what": "mta-sts.refused is 127.3.0.250, nothing listens",
+                 "host": "127.3.0.250"}),
+    ("stall", {"what": "mta-sts.stall is 127.3.0.251:443, where a peer "
+                       "accepts and never answers (smtp_peer.py stall)",
+               "host": "127.3.0.251"}),
+    ("redirect", {"what": "301 to https://mta-sts.ok.sts.test/"
+                          ".well-known/mta-sts.txt",
+                  "site": {"status": 301,
+                           "location": "https://mta-sts.ok.sts.test/"
+                                       ".well-known/mta-sts.txt"}}),
+    ("notfound", {"what": "404", "site": {"status": 404}}),
+    ("html", {"what": "Content-Type: text/html",
+              "site": {"content_type": "text/html"}}),
+    ("big", {"what": "policy body of 65537 bytes (valid policy, then "
+                     "x: padding lines)",
+             "site": {"big": 65537}}),
+    ("expiredcert", {"what": "policy host certificate expired",
+                     "site": {"cert": {"not_before": -400,
+                                       "not_after": -5}}}),
+    ("wrongcert", {"what": "policy host certificate for other.sts.test",
+                   "site": {"cert": {"names": ["other.sts.test"]}}}),
+    ("selfsigned", {"what": "policy host certificate self-signed",
+                    "site": {"cert": {"issuer": "self"}}}),
+    ("certexpiring", {"what": "policy host certificate expires in 20 days",
+                      "site": {"cert": {"not_after": 20}}}),
+    ("invalid", {"what": "policy without max_age",
+                 "policy": POLICY_OK.replace("max_age: 604800\n", "")}),
+    ("testing", {"what": "mode: testing",
+                 "policy": sts_policy(mode="testing")}),
+    ("modenone", {"what": "mode: none, no mx, max_age 86400",
+                  "policy": "version: STSv1\nmode: none\nmax_age: 86400\n"}),
+    ("shortage", {"what": "max_age: 3600",
+                  "policy": sts_policy(max_age=3600)}),
+    ("uncovered", {"what": "policy mx: good only; MX good and good2",
+                   "policy": sts_policy(mx=["good.secure.test"])}),
+    ("uncoveredtesting", {"what": "as uncovered, mode: testing",
+                          "policy": sts_policy(mode="testing",
+                                               mx=["good.secure.test"])}),
+    ("stale", {"what": "policy has an extra mx: old.sts.test (no such MX)",
+               "policy": sts_policy(mx=["good.secure.test",
+                                        "good2.secure.test",
+                                        "old.sts.test"])}),
+    ("nullmx", {"what": "MX 0 . only; policy POLICY_OK", "mx": ["0 ."]}),
+    ("mxcname", {"what": "MX 10 mxalias.sts.test, a CNAME to "
+                         "good.secure.test; policy mx: mxalias.sts.test",
+                 "mx": ["10 mxalias.sts.test."],
+                 "records": [("mxalias", "CNAME", "good.secure.test.")],
+                 "policy": sts_policy(mx=["mxalias.sts.test"])}),
+    ("checkmxbad", {"what": "MX good and wrongname.secure.test (bad "
+                            "certificate); policy mx: *.secure.test",
+                    "mx": ["10 good.secure.test.",
+                           "20 wrongname.secure.test."],
+                    "policy": sts_policy(mx=["*.secure.test"])}),
+    ("mixed", {"what": "MX good and nostarttls.secure.test (no STARTTLS); "
+                       "policy mx: *.secure.test",
+               "mx": ["10 good.secure.test.", "20 nostarttls.secure.test."],
+               "policy": sts_policy(mx=["*.secure.test"])}),
+    ("checkmxtesting", {"what": "as checkmxbad, mode: testing",
+                        "mx": ["10 good.secure.test.",
+                               "20 wrongname.secure.test."],
+                        "policy": sts_policy(mode="testing",
+                                             mx=["*.secure.test"])}),
+    ("iplit", {"what": "policy has an extra mx: 127.2.0.1 (an IP literal)",
+               "policy": sts_policy(mx=["good.secure.test",
+                                        "good2.secure.test", "127.2.0.1"])}),
+    ("dupkey", {"what": "policy has mode: enforce, then mode: none",
+                "policy": POLICY_OK.replace("mode: enforce\n",
+                                            "mode: enforce\nmode: none\n")}),
 ]
 
-DS_CHILDREN = ["secure", "bogus", "expiredsig", "demo"]  # signed, DS in test.
+
+def sts_sites():
+    """The HTTPS sites of the policy hosts in STS_DOMAINS, in order."""
+    out = []
+    for label, opt in STS_DOMAINS:
+        if "host" not in opt:
+            site = {"name": "mta-sts.%s.sts.test" % label,
+                    "files": {POLICY_PATH: opt.get("policy", POLICY_OK)},
+                    "what": opt.get("what", "")}
+            site.update(opt.get("site", {}))
+            out.append(site)
+        out += opt.get("sites", [])
+    return out
+
+
+# HTTPS hosts served by nginx, one server per address: HTTPS_NET + 1, 2,
+# ... in this order, skipping NO_LISTEN. Each is a dict:
+#   "name": the host name (SNI, server_name, the certificate's SAN)
+#   "files": {path: body} served with status 200 (text/plain for *.txt)
+#   "cert": the leaf certificate (see leaf_profile())
+#   "content_type": the exact Content-Type sent for the policy file
+#   "status" (and "location"): answer every request with `return STATUS
+#     [LOCATION];` instead of serving files
+#   "big": N: the policy file is its body padded with "x: xxx" lines to
+#     exactly N bytes
+#   "what": one line for the tables
+HTTPS_NET = "127.3.0."
+HTTPS_ADDR = HTTPS_NET + "1"  # the first site's, mta-sts.demo.test's
+# Addresses where nothing may listen: 127.3.0.9 for https.cases (connect
+# failure), 127.3.0.250 for mta-sts.refused.sts.test. up checks both.
+NO_LISTEN = [HTTPS_NET + "9", HTTPS_NET + "250"]
+# A TCP listener on port 443 that accepts and then says nothing (the
+# smtp_peer.py "stall" behaviour): a policy fetch that can only time out.
+STALL_443 = HTTPS_NET + "251"
+HTTPS_SITES = [
+    {"name": "mta-sts.demo.test", "files": {POLICY_PATH: STS_DEMO},
+     "what": "demo.test's policy"},
+] + sts_sites()
+
+# signed, with a DS in test.
+DS_CHILDREN = ["secure", "bogus", "expiredsig", "demo", "sts"]
 
 
 def die(msg, log=None):
@@ -177,6 +352,86 @@ def by_host(hosts):
     return {h["host"]: h for h in hosts}
 
 
+def padded(body, n):
+    """BODY followed by lines "x: xxx...", exactly N bytes in all."""
+    left = n - len(body.encode())
+    assert left == 0 or left >= 5, "cannot pad %d bytes" % left
+    lines = []
+    while left > 0:
+        k = left if left <= 64 else (64 if left - 64 >= 5 else left - 5)
+        lines.append("x: " + "x" * (k - 4) + "\n")
+        left -= k
+    return body + "".join(lines)
+
+
+def site_plan():
+    """HTTPS_SITES with their addresses, certificate profiles and what a
+    GET of each file (or of the policy file, for a "status" site) must
+    answer: a list of dicts."""
+    out = []
+    n = 1
+    for site in HTTPS_SITES:
+        while HTTPS_NET + str(n) in NO_LISTEN:
+            n += 1
+        addr = HTTPS_NET + str(n)
+        n += 1
+        name = site["name"]
+        files = dict(site.get("files", {}))
+        if "big" in site:
+            files[POLICY_PATH] = padded(files.get(POLICY_PATH, POLICY_OK),
+                                        site["big"])
+        status = site.get("status", 200)
+        if status != 200:
+            files = {}
+        expect = []  # (path, status, content type or None, body or None)
+        for path, body in files.items():
+            ctype = site.get("content_type") if path == POLICY_PATH else None
+            if ctype is None and path.endswith(".txt"):
+                ctype = "text/plain"
+            expect.append((path, 200, ctype, body))
+        if status != 200:
+            expect.append((POLICY_PATH, status, None, None))
+        out.append({"name": name, "address": addr, "files": files,
+                    "status": status, "location": site.get("location"),
+                    "content_type": site.get("content_type"),
+                    "cert": leaf_profile(name, site.get("cert", {})),
+                    "what": site.get("what", ""), "expect": expect})
+    return out
+
+
+def cert_desc(host, c):
+    desc = []
+    if c["names"] != [host]:
+        desc.append("SAN " + ", ".join(c["names"]))
+    desc.append({"inter": "test intermediate",
+                 "inter2": "intermediate expiring in 20 days",
+                 "self": "self-signed",
+                 "untrusted": "CA not in ca.pem"}[c["issuer"]])
+    if c["not_before"] != -1:
+        desc.append("valid from now%+dd" % c["not_before"])
+    if c["not_after"] != 365:
+        desc.append("expires now%+dd" % c["not_after"])
+    return "; ".join(desc)
+
+
+def site_desc(s):
+    if s["status"] != 200:
+        return "%d%s" % (s["status"], " to " + s["location"]
+                         if s["location"] else "")
+    parts = []
+    for path, _st, ctype, body in s["expect"]:
+        parts.append("/%s (%s, %d bytes)" % (path, ctype, len(body.encode())))
+    return ", ".join(parts)
+
+
+def site_row(s):
+    """The behaviour column of a site in the host table."""
+    desc = "HTTPS (nginx): " + site_desc(s)
+    if s["what"]:
+        desc += "; " + s["what"]
+    return desc
+
+
 def table():
     """The Markdown host table of tests/lab/README.md."""
     rows = ["| host | address | behaviour | certificate |",
@@ -185,25 +440,41 @@ def table():
         addrs = h["v4"] + ([V6] if h["v6"] else [])
         if h["sni_on_v6"]:
             addrs.append(V6 + " (by SNI)")
-        c = h["cert"]
-        desc = []
-        if c["names"] != [h["host"]]:
-            desc.append("SAN " + ", ".join(c["names"]))
-        desc.append({"inter": "test intermediate",
-                     "inter2": "intermediate expiring in 20 days",
-                     "self": "self-signed",
-                     "untrusted": "CA not in ca.pem"}[c["issuer"]])
-        if c["not_before"] != -1:
-            desc.append("valid from now%+dd" % c["not_before"])
-        if c["not_after"] != 365:
-            desc.append("expires now%+dd" % c["not_after"])
         rows.append("| %s | %s | %s | %s |" % (h["host"], ", ".join(addrs),
                                                h["behaviour"],
-                                               "; ".join(desc)))
-    for name, addr, files in HTTPS_SITES:
-        rows.append("| %s | %s:443 | HTTPS (nginx): %s | test intermediate |"
-                    % (name, addr, ", ".join("/" + p for p in files)))
+                                               cert_desc(h["host"],
+                                                         h["cert"])))
+    for s in site_plan():
+        rows.append("| %s | %s:443 | %s | %s |"
+                    % (s["name"], s["address"], md(site_row(s)),
+                       cert_desc(s["name"], s["cert"])))
+    rows.append("| mta-sts.stall.sts.test | %s:443 | smtp_peer.py stall: "
+                "accepts, never answers | - |" % STALL_443)
     rows.append("| ns.test | %s:53 | nsd, every zone | - |" % RESOLVER)
+    return "\n".join(rows)
+
+
+def md(text):
+    return text.replace("|", "\\|")
+
+
+def sts_table():
+    """The Markdown table of the sts.test. scenario domains."""
+    addr = {s["name"]: s["address"] for s in site_plan()}
+    rows = ["| domain | policy host address | what |",
+            "| --- | --- | --- |"]
+    for label, opt in STS_DOMAINS:
+        host = "mta-sts.%s.sts.test" % label
+        if "host" not in opt:
+            where = addr[host]
+        elif opt["host"] is None:
+            where = "none"
+        elif opt["host"] == STALL_443:
+            where = opt["host"] + " (a peer that never answers)"
+        else:
+            where = opt["host"] + " (no server)"
+        rows.append("| %s.sts.test | %s | %s |" % (label, where,
+                                                   md(opt.get("what", ""))))
     return "\n".join(rows)
 
 
@@ -282,7 +553,7 @@ class Pki:
         return out
 
 
-def make_pki(state, hosts, now):
+def make_pki(state, hosts, sites, now):
     pki = Pki(os.path.join(state, "pki"), now)
     pki.cert("ca", "mailtls test root", -800, 3650, ca=True)
     pki.cert("inter", "mailtls test intermediate", -800, 3000, ca=True,
@@ -290,7 +561,6 @@ def make_pki(state, hosts, now):
     pki.cert("inter2", "mailtls test intermediate 2 (expiring)", -100, 20,
              ca=True, issuer="ca")
     pki.cert("untrusted-ca", "mailtls untrusted root", -800, 3650, ca=True)
-    certs = {}
 
     def leaf(host, prof):
         issuer = {"self": None, "untrusted": "untrusted-ca"}.get(
@@ -298,16 +568,19 @@ def make_pki(state, hosts, now):
         pki.cert(host, prof["names"][0], prof["not_before"],
                  prof["not_after"],
                  names=prof["names"], issuer=issuer)
-        certs[host] = {"names": prof["names"],
-                       "chain": pki.chain(host, prof["issuer"]),
-                       "key": pki.path(host, "key"),
-                       "cert": pki.path(host, "pem"),
-                       "spki_sha256": pki.spki_sha256(host)}
+        return {"names": prof["names"],
+                "chain": pki.chain(host, prof["issuer"]),
+                "key": pki.path(host, "key"),
+                "cert": pki.path(host, "pem"),
+                "spki_sha256": pki.spki_sha256(host)}
 
-    for h in hosts:
-        leaf(h["host"], h["cert"])
-    for name, _addr, _files in HTTPS_SITES:
-        leaf(name, leaf_profile(name, {}))
+    leaves = [(h["host"], h["cert"]) for h in hosts] + \
+        [(x["name"], x["cert"]) for x in sites]
+    # the leaves are independent: certtool runs in parallel, the result
+    # is in table order all the same
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        made = list(ex.map(lambda hp: leaf(*hp), leaves))
+    certs = {host: c for (host, _p), c in zip(leaves, made)}
     # ca.pem holds the test root only; the intermediates come from servers
     return certs
 
@@ -325,9 +598,37 @@ def zone_head(origin, serial):
             rr("@", "NS", "ns.test.")]
 
 
-def zones_text(hosts, certs, serial):
+def txt(strings):
+    """TXT rdata: the strings, each quoted."""
+    for t in strings:
+        assert '"' not in t and "\\" not in t, t
+    return " ".join('"%s"' % t for t in strings)
+
+
+def sts_zone(hosts, sites, serial):
+    """sts.test.: the scenario domains of STS_DOMAINS and an A record for
+    every site in the zone."""
+    hb = by_host(hosts)
+    z = zone_head("sts.test.", serial)
+    for label, opt in STS_DOMAINS:
+        z += [rr(label, "MX", m) for m in opt.get("mx", STS_MX)]
+        for h in opt.get("a_of", []):
+            z += [rr(label, "A", a) for a in hb[h]["v4"]]
+        z += [rr("_mta-sts." + label, "TXT", txt(t))
+              for t in opt.get("txt", [[STS_TXT]])]
+        if opt.get("host"):
+            z.append(rr("mta-sts." + label, "A", opt["host"]))
+        z += [rr(o, t, d) for o, t, d in opt.get("records", [])]
+    for s in sites:
+        if s["name"].endswith(".sts.test"):
+            z.append(rr(s["name"][:-len(".sts.test")], "A", s["address"]))
+    return z
+
+
+def zones_text(hosts, certs, sites, serial):
     """{zone: [lines]} for every zone except test. (made after the DS)."""
     hb = by_host(hosts)
+    sb = {s["name"]: s for s in sites}
     z = {}
     sec = zone_head("secure.test.", serial)
     for h in hosts:
@@ -370,7 +671,7 @@ def zones_text(hosts, certs, serial):
     demo += [rr("mx1", "A", a) for a in mx1["v4"]] + [rr("mx1", "AAAA", V6)]
     demo += [rr("mx2", "A", a) for a in mx2["v4"]]
     demo += [
-        rr("mta-sts", "A", HTTPS_ADDR),
+        rr("mta-sts", "A", sb["mta-sts.demo.test"]["address"]),
         # two strings, joined by a reader (RFC 8461 §3.1)
         rr("_mta-sts", "TXT", '"v=STSv1; " "id=20261129"'),
         rr("_smtp._tls", "TXT", '"v=TLSRPTv1; rua=mailto:tlsrpt@demo.test"'),
@@ -378,6 +679,7 @@ def zones_text(hosts, certs, serial):
            "3 1 1 " + certs["mx1.demo.test"]["spki_sha256"]),
     ]
     z["demo.test."] = demo
+    z["sts.test."] = sts_zone(hosts, sites, serial)
     return z
 
 
@@ -400,13 +702,13 @@ def sign(zonedir, zone, lines, keybase, inception, expiration):
     return os.path.basename(base) + ".signed"
 
 
-def make_zones(state, hosts, certs, now):
+def make_zones(state, hosts, certs, sites, now):
     zonedir = os.path.join(state, "zones")
     keydir = os.path.join(zonedir, "keys")
     os.makedirs(keydir, exist_ok=True)
     serial = int(now)
     inc, exp = now - DAY, now + 30 * DAY
-    texts = zones_text(hosts, certs, serial)
+    texts = zones_text(hosts, certs, sites, serial)
     files = {}
     ds = {}
     for label in DS_CHILDREN:
@@ -619,6 +921,11 @@ def start_peers(state, hosts, certs):
             v6certs.insert(0, (h, cert))
         elif h["sni_on_v6"]:
             v6certs.append((h, cert))
+    good = certs["good.secure.test"]
+    listeners.append({"address": STALL_443, "port": 443,
+                      "behaviour": "stall", "hostname": "mta-sts.stall.sts.test",
+                      "certs": [{"names": good["names"], "chain": good["chain"],
+                                 "key": good["key"]}]})
     if v6certs:
         h = v6certs[0][0]
         listeners.append({"address": V6, "port": 25,
@@ -659,9 +966,17 @@ def start_peers(state, hosts, certs):
 # ---------------------------------------------------------------- nginx
 
 def https_get(addr, name, path, cafile, timeout=2):
-    ctx = ssl.create_default_context(cafile=cafile)
+    """GET https://NAME/PATH from ADDR: (status line and headers, body,
+    the leaf's DER). CAFILE None: no certificate check at all."""
+    if cafile is None:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    else:
+        ctx = ssl.create_default_context(cafile=cafile)
     with socket.create_connection((addr, 443), timeout=timeout) as raw:
         with ctx.wrap_socket(raw, server_hostname=name) as s:
+            der = s.getpeercert(binary_form=True)
             s.sendall(("GET /%s HTTP/1.1\r\nHost: %s\r\nConnection: close"
                        "\r\n\r\n" % (path, name)).encode())
             data = b""
@@ -671,32 +986,69 @@ def https_get(addr, name, path, cafile, timeout=2):
                     break
                 data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
-    return head.decode("latin-1"), body
+    return head.decode("latin-1"), body, der
 
 
-def start_nginx(state, certs):
-    d = os.path.join(state, "nginx")
-    www = os.path.join(d, "www")
-    for sub in ("tmp", "www"):
-        os.makedirs(os.path.join(d, sub), exist_ok=True)
-    log = os.path.join(d, "error.log")
-    servers = []
-    for name, addr, files in HTTPS_SITES:
-        root = os.path.join(www, name)
-        for path, body in files.items():
-            full = os.path.join(root, path)
-            os.makedirs(os.path.dirname(full), exist_ok=True)
-            write(full, body)
-        servers.append("""	server {{
+def header(head, field):
+    """The value of the (only) header FIELD in HEAD, None if none."""
+    got = [ln.split(":", 1)[1].strip() for ln in head.split("\r\n")[1:]
+           if ln.split(":", 1)[0].strip().lower() == field.lower()]
+    if len(got) > 1:
+        raise ValueError("%d %s headers" % (len(got), field))
+    return got[0] if got else None
+
+
+def pkix_valid(s):
+    """Whether a client trusting ca.pem accepts the site's certificate."""
+    c = s["cert"]
+    return (c["issuer"] in ("inter", "inter2") and s["name"] in c["names"]
+            and c["not_before"] <= 0 < c["not_after"])
+
+
+def server_block(s, root, chain, key):
+    if s["status"] != 200:
+        ret = "return %d%s;" % (s["status"], " " + s["location"]
+                                if s["location"] else "")
+        loc = "\t\tlocation / {{ {} }}\n".format(ret)
+    else:
+        loc = "\t\tlocation / { try_files $uri =404; }\n"
+        if s["content_type"] is not None:
+            assert '"' not in s["content_type"]
+            # an empty types map: default_type goes out as it is
+            loc += ('\t\tlocation = /%s {\n\t\t\ttypes { }\n'
+                    '\t\t\tdefault_type "%s";\n'
+                    '\t\t\ttry_files $uri =404;\n\t\t}\n'
+                    % (POLICY_PATH, s["content_type"]))
+    return """	server {{
 		listen {addr}:443 ssl;
 		server_name {name};
 		ssl_certificate {chain};
 		ssl_certificate_key {key};
 		root {root};
-		location / {{ try_files $uri =404; }}
-	}}
-""".format(addr=addr, name=name, root=root, chain=certs[name]["chain"],
-           key=certs[name]["key"]))
+{loc}	}}
+""".format(addr=s["address"], name=s["name"], root=root, chain=chain,
+           key=key, loc=loc)
+
+
+def start_nginx(state, certs, sites):
+    d = os.path.join(state, "nginx")
+    www = os.path.join(d, "www")
+    shutil.rmtree(www, ignore_errors=True)
+    for sub in ("tmp", "www"):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    log = os.path.join(d, "error.log")
+    servers = []
+    for s in sites:
+        root = os.path.join(www, s["name"])
+        os.makedirs(root, exist_ok=True)
+        for path, body in s["files"].items():
+            full = os.path.join(root, path)
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            with open(full, "wb") as f:  # bytes: CRLF stays CRLF
+                f.write(body.encode())
+            os.chmod(full, 0o644)
+        servers.append(server_block(s, root, certs[s["name"]]["chain"],
+                                    certs[s["name"]]["key"]))
     conf = os.path.join(d, "nginx.conf")
     write(conf, """# written by tests/lab/lab.py: the lab's own nginx
 daemon on;
@@ -706,7 +1058,7 @@ user root root;
 pid {d}/nginx.pid;
 lock_file {d}/nginx.lock;
 error_log {log} info;
-events {{ worker_connections 64; }}
+events {{ worker_connections {conns}; }}
 http {{
 	access_log {d}/access.log;
 	client_body_temp_path {d}/tmp/body;
@@ -719,26 +1071,56 @@ http {{
 	server_tokens off;
 	ssl_protocols TLSv1.2 TLSv1.3;
 {servers}}}
-""".format(d=d, log=log, servers="".join(servers)))
+""".format(d=d, log=log, servers="".join(servers),
+           conns=256 + len(sites)))  # each listening socket takes one
     write(log, "")
     base = ["nginx", "-p", d + "/", "-e", log, "-c", conf]
     run(base + ["-t", "-q"])
     start_daemon(base, os.path.join(d, "start.out"), "nginx", log)
     cafile = os.path.join(state, "pki", "ca.pem")
     pidfile = os.path.join(d, "nginx.pid")
+    ders = {}
+    for s in sites:
+        with open(certs[s["name"]]["cert"], encoding="ascii") as f:
+            ders[s["name"]] = ssl.PEM_cert_to_DER_cert(f.read())
+    done = set()
 
     def answers():
-        for name, addr, files in HTTPS_SITES:
-            for path, body in files.items():
-                head, got = https_get(addr, name, path, cafile)
-                if " 200 " not in head.split("\r\n")[0] or \
-                        got != body.encode():
-                    raise ValueError("https://%s/%s: %s" % (
-                        name, path, head.split("\r\n")[0]))
+        for s in sites:
+            for path, status, ctype, body in s["expect"]:
+                if (s["name"], path) in done:
+                    continue
+                url = "https://%s/%s at %s" % (s["name"], path, s["address"])
+                head, got, der = https_get(
+                    s["address"], s["name"], path,
+                    cafile if pkix_valid(s) else None)
+                first = head.split("\r\n")[0]
+                if der != ders[s["name"]]:
+                    raise ValueError("%s: not its certificate" % url)
+                if first.split()[1:2] != [str(status)]:
+                    raise ValueError("%s: %s, not %d" % (url, first, status))
+                if ctype is not None and header(head, "Content-Type") != ctype:
+                    raise ValueError("%s: Content-Type %r, not %r" % (
+                        url, header(head, "Content-Type"), ctype))
+                if body is not None and got != body.encode():
+                    raise ValueError("%s: another body (%d bytes)" % (
+                        url, len(got)))
+                if s["location"] is not None and \
+                        header(head, "Location") != s["location"]:
+                    raise ValueError("%s: Location %r" % (
+                        url, header(head, "Location")))
+                done.add((s["name"], path))
         return True
 
-    wait_for(answers, 10, "nginx on %s:443" % HTTPS_ADDR, log,
-             lambda: read_pid(pidfile))
+    wait_for(answers, 10, "nginx on %s..%s:443" % (sites[0]["address"],
+                                                   sites[-1]["address"]),
+             log, lambda: read_pid(pidfile))
+    for addr in NO_LISTEN:
+        try:
+            socket.create_connection((addr, 443), timeout=1).close()
+        except OSError:
+            continue
+        die("something listens on %s:443, where nothing may" % addr, log)
 
 
 # ---------------------------------------------------------------- up/down
@@ -769,17 +1151,25 @@ def up(state):
         shutil.rmtree(os.path.join(state, sub), ignore_errors=True)
     now = int(time.time())
     hosts = plan()
+    sites = site_plan()
     try:
-        certs = make_pki(state, hosts, now)
-        zonefiles = make_zones(state, hosts, certs, now)
+        certs = make_pki(state, hosts, sites, now)
+        zonefiles = make_zones(state, hosts, certs, sites, now)
         start_nsd(state, zonefiles)
         start_peers(state, hosts, certs)
-        start_nginx(state, certs)
+        start_nginx(state, certs, sites)
     except BaseException:
         down(state)
         raise
     write(os.path.join(state, "lab.json"), json.dumps({
         "resolver": RESOLVER, "https": HTTPS_ADDR, "hosts": hosts,
+        "sites": [{"name": x["name"], "address": x["address"],
+                   "status": x["status"], "location": x["location"],
+                   "content_type": x["content_type"], "cert": x["cert"],
+                   "what": x["what"],
+                   "files": {p: len(b.encode()) for p, b in
+                             x["files"].items()}} for x in sites],
+        "no_listen": NO_LISTEN,
         "certs": certs}, indent=1) + "\n")
     env = [("LAB_RESOLVER", RESOLVER),
            ("LAB_ANCHOR", os.path.join(state, "anchor.key")),
@@ -788,17 +1178,21 @@ def up(state):
     write(os.path.join(state, "lab.env"),
           "".join("%s=%s\n" % (k, shlex.quote(v)) for k, v in env))
     print("lab up in %s (%.1f s): nsd %s:53, %d SMTP peers on port 25, "
-          "nginx %s:443; see %s" % (state, time.monotonic() - t0, RESOLVER,
-                                    sum(len(h["v4"]) for h in hosts) + 1,
-                                    HTTPS_ADDR,
-                                    os.path.join(state, "lab.env")))
+          "nginx %s..%s:443 (%d sites); see %s" % (
+              state, time.monotonic() - t0, RESOLVER,
+              sum(len(h["v4"]) for h in hosts) + 1, sites[0]["address"],
+              sites[-1]["address"], len(sites),
+              os.path.join(state, "lab.env")))
 
 
 def main(argv):
     usage = ("usage: lab.py up STATEDIR | lab.py down STATEDIR | "
-             "lab.py table\n")
+             "lab.py table [sts]\n")
     if len(argv) == 2 and argv[1] == "table":
         print(table())
+        return 0
+    if len(argv) == 3 and argv[1] == "table" and argv[2] == "sts":
+        print(sts_table())
         return 0
     if len(argv) != 3 or argv[1] not in ("up", "down"):
         sys.stderr.write(usage)

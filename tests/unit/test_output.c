@@ -256,6 +256,32 @@ test_log_growth(void **state)
 	result_free(n);
 }
 
+/* result_show_log: a node's transcript at verbosity 0, others' not. */
+static void
+test_show_log(void **state)
+{
+	struct node *root = result_new(NODE_CHECK, "example.com");
+	struct node *pol = result_child(root, NODE_RECORD, "policy");
+	struct node *h = result_child(root, NODE_HOST, "mx1");
+	struct buf b;
+
+	(void)state;
+	result_log(pol, "version: STSv1");
+	result_log(pol, "mode: enforce");
+	result_log(h, "S: 220 mx1 ESMTP");
+	result_show_log(pol);
+	result_finish(root);
+	buf_init(&b);
+	output_render(root, "MTA-STS", "sum", OUT_NAGIOS, 0, &b);
+	assert_string_equal(b.p, "MTA-STS OK - sum\n"
+				 "[OK] policy\n"
+				 "  > version: STSv1\n"
+				 "  > mode: enforce\n"
+				 "[OK] mx1\n");
+	buf_free(&b);
+	result_free(root);
+}
+
 /* The small tree of the exact-output tests. */
 static struct node *
 small_tree(void)
@@ -778,6 +804,7 @@ main(void)
 	    cmocka_unit_test(test_sanitize),
 	    cmocka_unit_test(test_tree),
 	    cmocka_unit_test(test_log_growth),
+	    cmocka_unit_test(test_show_log),
 	    cmocka_unit_test(test_nagios_small),
 	    cmocka_unit_test(test_perf_fields),
 	    cmocka_unit_test(test_one_pipe),
