@@ -103,11 +103,18 @@ mtasts_txt_parse(const char *rec, size_t len, struct mtasts_txt *out)
 	for (;;) {
 		size_t name, nlen, val, vlen;
 
+		size_t before = i;
+
 		/* sts-field-delim = *WSP ";" *WSP */
 		while (i < len && is_wsp(rec[i]))
 			i++;
-		if (i == len)
+		if (i == len) {
+			if (i > before)
+				note(&out->notes,
+				     "RFC 8461 3.1 (STS-07): trailing blanks "
+				     "without a ';' (not in the ABNF)");
 			break;
+		}
 		if (rec[i] != ';') {
 			snprintf(out->why, sizeof(out->why),
 				 "RFC 8461 3.1 (STS-07): expected ';' at offset "
@@ -224,6 +231,49 @@ mx_pattern_ok(const char *s, size_t n)
 }
 
 /* Handles one "key: value" line; false with out->why on a fatal error. */
+/* Well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF). */
+static bool
+utf8_ok(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = p[i], need, min, cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			need = 1;
+			min = 0x80;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2;
+			min = 0x800;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3;
+			min = 0x10000;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (n - i - 1 < need)
+			return false;
+		for (unsigned k = 1; k <= need; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += need + 1;
+	}
+	return true;
+}
+
 static bool
 policy_line(const char *l, size_t n, size_t lineno, unsigned *seen,
 	    struct mtasts_policy *out)
@@ -274,6 +324,19 @@ policy_line(const char *l, size_t n, size_t lineno, unsigned *seen,
 				 (int)klen, l, lineno);
 			return false;
 		}
+		/* sts-policy-ext-value: UTF-8, inner blanks only %x20. Not
+		 * fatal (the extension is ignored), but noted. */
+		if (memchr(v, '\t', vlen) != NULL)
+			note(&out->notes,
+			     "RFC 8461 3.2 (STB-12): a TAB inside the value of "
+			     "extension '%.*s' on line %zu (only spaces are "
+			     "allowed)",
+			     (int)(klen > 40 ? 40 : klen), l, lineno);
+		if (!utf8_ok(v, vlen))
+			note(&out->notes,
+			     "RFC 8461 3.2 (STB-12): the value of extension "
+			     "'%.*s' on line %zu is not UTF-8",
+			     (int)(klen > 40 ? 40 : klen), l, lineno);
 		return true; /* STB-11: unknown keys are ignored */
 	}
 	if (key != 3 && (*seen & (1u << key))) {
@@ -367,8 +430,8 @@ mtasts_policy_parse(const char *body, size_t len, struct mtasts_policy *out)
 
 		pos += n + (nl != NULL);
 		lineno++;
-		if (n > 0 && l[n - 1] == '\r')
-			n--; /* CRLF (STB-10) */
+		if (nl != NULL && n > 0 && l[n - 1] == '\r')
+			n--; /* CRLF (STB-10); a CR without LF stays bare */
 		if (memchr(l, '\r', n) != NULL || memchr(l, '\0', n) != NULL) {
 			snprintf(out->why, sizeof(out->why),
 				 "RFC 8461 3.2 (STB-10): a bare CR or a NUL on "
