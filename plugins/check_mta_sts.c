@@ -1080,6 +1080,11 @@ finish(struct run *r)
 				NULL, NULL);
 		result_perf_minmax(p, true, 0, false, 0);
 		if (r->policy_ok) {
+			/* mx_covered: INTERFACE.md's example line. */
+			p = result_perf(root, "mx_covered", (double)r->covered,
+					"", NULL, NULL);
+			result_perf_minmax(p, true, 0, true,
+					   (double)r->m.nhosts);
 			p = result_perf(root, "mx_uncovered",
 					(double)r->uncovered, "", NULL, NULL);
 			result_perf_minmax(p, true, 0, true,

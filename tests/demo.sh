@@ -30,7 +30,13 @@ show "$B/plugins/check_smtp_starttls" -D demo.test $common
 show "$B/plugins/check_smtp_starttls" -H mx1.demo.test -6 $common
 # shellcheck disable=SC2086
 show "$B/plugins/check_smtp_starttls" -D dom-mixed.secure.test $common
-for p in check_mta_sts check_tlsa check_tlsrpt_record; do
+# shellcheck disable=SC2086
+show "$B/plugins/check_mta_sts" -D demo.test $common
+# shellcheck disable=SC2086
+show "$B/plugins/check_mta_sts" -D demo.test --check-mx $common
+# shellcheck disable=SC2086
+show "$B/plugins/check_mta_sts" -D uncovered.sts.test $common
+for p in check_tlsa check_tlsrpt_record; do
 	[ -x "$B/plugins/$p" ] || continue
 	# shellcheck disable=SC2086
 	show "$B/plugins/$p" -D demo.test $common
