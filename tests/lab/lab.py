@@ -92,6 +92,13 @@ DEMO_PEERS = [
     ("mx2.demo.test", "good", {"cert": {"not_after": 20}}),
 ]
 
+# Peers added after the demo peers, so that no earlier address moves (the
+# README's example output shows the demo addresses): (host, behaviour,
+# options) as in DEMO_PEERS.
+LATE_PEERS = [
+    ("tls11only.secure.test", "tls11only", {}),
+]
+
 POLICY_PATH = ".well-known/mta-sts.txt"
 
 
@@ -220,6 +227,10 @@ STS_DOMAINS = [
                        "policy mx: *.secure.test",
                "mx": ["10 good.secure.test.", "20 nostarttls.secure.test."],
                "policy": sts_policy(mx=["*.secure.test"])}),
+    ("oldtls", {"what": "MX good and tls11only.secure.test (TLS 1.1 at "
+                        "most); policy mx: *.secure.test",
+                "mx": ["10 good.secure.test.", "20 tls11only.secure.test."],
+                "policy": sts_policy(mx=["*.secure.test"])}),
     ("checkmxtesting", {"what": "as checkmxbad, mode: testing",
                         "mx": ["10 good.secure.test.",
                                "20 wrongname.secure.test."],
@@ -325,6 +336,7 @@ def plan():
     for label, opt in SECURE_PEERS:
         hosts.append((label + ".secure.test", label, opt))
     hosts += DEMO_PEERS
+    hosts += LATE_PEERS
     out = []
     for host, behaviour, opt in hosts:
         v4 = []

@@ -48,7 +48,7 @@ BEHAVIOURS = {
     "longline", "hugeline", "garbage", "injection", "readvertise",
     "multigreet", "tls12only", "ehlofailtls", "mixedcode", "cisco",
     "lowercase", "xstarttls", "ehlo5xx", "manylines", "pipebanner",
-    "chainwarn", "slow",
+    "chainwarn", "slow", "tls11only",
 }
 
 
@@ -393,6 +393,11 @@ def make_context(listener, cert, sni_map):
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     if listener["behaviour"] == "tls12only":
         ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    elif listener["behaviour"] == "tls11only":
+        # RFC 8996 deprecated it; OpenSSL 3 needs security level 0 for it
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_1
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
     ctx.load_cert_chain(cert["chain"], cert["key"])
     if sni_map is not None:
         def pick(sslsock, name, _ctx):
