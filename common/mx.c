@@ -176,6 +176,26 @@ mx_add_addr(struct mx_set *m, struct mx_host *h,
 	return true;
 }
 
+void
+mx_add_host_addrs(struct mx_set *m, struct mx_host *h,
+		  const struct mx_conn *conn)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+
+	for (int k = 0; k < 2; k++) {
+		const struct dns_result *res = h->res[k];
+
+		if (res == NULL || res->outcome != DNS_ANSWER)
+			continue;
+		for (size_t j = 0; j < res->n; j++)
+			if (dns_rr_addr(&res->rr[j], res->qtype, m->p->co->port,
+					&ss, &sslen) == 0 &&
+			    !mx_add_addr(m, h, &ss, sslen, conn))
+				return;
+	}
+}
+
 /* One host's answers: addresses (to connect to, with conn), CNAME, absence. */
 static void
 collect_host(struct mx_set *m, struct mx_host *h, const struct mx_conn *conn)
@@ -206,22 +226,21 @@ collect_host(struct mx_set *m, struct mx_host *h, const struct mx_conn *conn)
 					   dns_type_name(res->qtype));
 			continue;
 		}
-		for (size_t j = 0; j < res->n; j++) {
+		for (size_t j = 0; j < res->n; j++)
 			if (dns_rr_addr(&res->rr[j], res->qtype, co->port, &ss,
-					&sslen) < 0)
-				continue;
-			found++;
-			if (conn != NULL && !mx_add_addr(m, h, &ss, sslen, conn))
-				break;
-		}
+					&sslen) == 0)
+				found++;
 	}
+	if (conn != NULL)
+		mx_add_host_addrs(m, h, conn);
 	if (h->canon[0] != '\0' && h->from_mx)
 		result_add(h->node, MT_WARNING, "RFC 5321 5.1 (MXM-06)", NULL,
 			   "the MX target is an alias (CNAME) of %s", h->canon);
 	if (found == 0 && absent) {
 		/* Only a failure where we were to connect to it. */
 		h->absent = true;
-		result_add(h->node, conn != NULL ? MT_CRITICAL : MT_OK,
+		result_add(h->node,
+			   conn != NULL || m->need_addrs ? MT_CRITICAL : MT_OK,
 			   "RFC 5321 5.1", NULL, "no %s address%s",
 			   co->only4   ? "IPv4"
 			   : co->only6 ? "IPv6"
@@ -288,6 +307,9 @@ mx_connect_all(struct mx_set *m)
 	mx_connect_join(m);
 }
 
+static void judge_session(const struct mx_set *m, struct mx_addr *a,
+			  const struct mx_judge *j);
+
 static const char *
 pkix_token(enum pkix_result p)
 {
@@ -323,6 +345,16 @@ log_transcript(const struct mx_set *m, struct mx_addr *a)
 		result_log(a->node, "%s", line);
 		line = nl + 1;
 	}
+}
+
+void
+mx_judge_dialogue(const struct mx_set *m, struct mx_addr *a,
+		  enum mt_state fail)
+{
+	struct mx_judge j = {.fail = fail};
+
+	log_transcript(m, a);
+	judge_session(m, a, &j);
 }
 
 static void

@@ -74,6 +74,8 @@ struct mx_set {
 	const char *domain;
 	enum mx_kind kind;
 	bool null_mx;
+	bool need_addrs; /* a host without address is CRITICAL even when
+			    mx_collect() is not to connect (DANE) */
 	struct dns_result *mx;
 	struct mx_host hosts[MX_MAX_HOSTS];
 	size_t nhosts;
@@ -111,6 +113,9 @@ void mx_collect(struct mx_set *m, const struct mx_conn *conn);
 bool mx_add_addr(struct mx_set *m, struct mx_host *h,
 		 const struct sockaddr_storage *ss, socklen_t sslen,
 		 const struct mx_conn *conn);
+/* Every address of host h (from its A/AAAA answers) to connect to. */
+void mx_add_host_addrs(struct mx_set *m, struct mx_host *h,
+		       const struct mx_conn *conn);
 /* Runs every session at once and waits for all. */
 void mx_connect_all(struct mx_set *m);
 /* The same in two steps, for work of the caller's own in between: start
@@ -124,6 +129,14 @@ void mx_connect_join(struct mx_set *m);
  */
 double mx_judge_addr(const struct mx_set *m, struct mx_addr *a,
 		     const struct mx_judge *j, bool *seen);
+/*
+ * The SMTP part of mx_judge_addr() alone: the -vv transcript, the greeting
+ * and step facts, a session that failed before TLS (fail, or
+ * --timeout-result for a timeout), over-long lines and injection. For
+ * plugins that judge the chain their own way (DANE).
+ */
+void mx_judge_dialogue(const struct mx_set *m, struct mx_addr *a,
+		       enum mt_state fail);
 void mx_free(struct mx_set *m);
 
 #endif

@@ -11,12 +11,16 @@ nsd on 127.53.0.1:53, the SMTP peers of smtp_peer.py on 127.2.0.x:25 and
 writes STATEDIR/lab.env. `lab.py down STATEDIR` stops what `up` started (by
 the pids it recorded) and may be run any number of times. `lab.py table`
 prints the host table of tests/lab/README.md, `lab.py table sts` its table
-of the sts.test. scenario domains. Everything listens on loopback only;
-all keys and certificates are made at `up` and live in STATEDIR only.
+of the sts.test. scenario domains, `lab.py table dane` and `lab.py table
+rpt` those of the DANE (dane.test.) and TLSRPT (rpt.test.) scenarios.
+Everything listens on loopback only; all keys and certificates are made at
+`up` and live in STATEDIR only, and so are the TLSA records computed from
+them.
 
-The tables below (SECURE_PEERS, DEMO_PEERS, STS_DOMAINS, HTTPS_SITES)
-drive everything; add a host, an MTA-STS scenario domain or a policy host
-there.
+The tables below (SECURE_PEERS, DEMO_PEERS, LATE_PEERS, DANE_HOSTS,
+DANE_DOMAINS, DANE_ELSEWHERE, STS_DOMAINS, RPT_DOMAINS, RPT_HELPERS,
+RPT_SITES, HTTPS_SITES) drive everything; add a host, a scenario domain or
+an HTTPS site there.
 """
 
 import concurrent.futures
@@ -41,6 +45,14 @@ PEER_NET = "127.2.0."
 V6 = "::1"
 DAY = 86400
 TTL = 300
+
+
+def txt(strings):
+    """TXT rdata: the strings, each quoted."""
+    for t in strings:
+        assert '"' not in t and "\\" not in t, t
+    return " ".join('"%s"' % t for t in strings)
+
 
 # The SMTP peers in secure.test.: (label, options). The host is
 # LABEL.secure.test, the behaviour is the label (see smtp_peer.py), and the
@@ -92,12 +104,161 @@ DEMO_PEERS = [
     ("mx2.demo.test", "good", {"cert": {"not_after": 20}}),
 ]
 
+# The DANE scenario hosts in dane.test. (RFC 6698, RFC 7671, RFC 7672 for
+# SMTP): (label, options), the host is LABEL.dane.test. Unless an option
+# says otherwise each is an SMTP peer (behaviour "good", one IPv4 address
+# at the end of LATE_PEERS, a leaf from the test intermediate for its name,
+# sent with the intermediate) with an A record, and the TLSA records "tlsa"
+# at _25._tcp.LABEL.dane.test. A TLSA record is written "U S M SOURCE", the
+# data computed at `up` from the certificates made then (tlsa_data()):
+# usage U, selector S (0 the certificate's DER, 1 its SubjectPublicKeyInfo
+# DER), matching type M (0 the DER itself, 1 SHA-256, 2 SHA-512) of SOURCE:
+# "leaf" (this host's leaf), the host name of another leaf, "ca" (the
+# root), "inter", "inter2" or "untrusted-ca"; "randomN" is N random
+# octets, the same within one `up` (whatever S and M say), and
+# "SOURCE/N" keeps the first N octets of the data only. Options:
+#   "what": one line for the tables
+#   "tlsa": the TLSA records at _25._tcp.LABEL ([] none)
+#   "peer": False: no SMTP peer (and no A record) for this name
+#   "behaviour", "v4", "cert": as in SECURE_PEERS; "cert" may also say
+#     "chain_root": True (the server sends leaf, intermediate and root)
+#   "records": more records (owner relative to dane.test., type, rdata);
+#     a TLSA rdata is in the notation above ("leaf" is this row's host)
+DANE_HOSTS = [
+    ("ee311", {"tlsa": ["3 1 1 leaf"], "what": "DANE-EE SPKI SHA-256"}),
+    ("ee301", {"tlsa": ["3 0 1 leaf"], "what": "DANE-EE certificate SHA-256"}),
+    ("ee312", {"tlsa": ["3 1 2 leaf"], "what": "DANE-EE SPKI SHA-512"}),
+    ("ee310", {"tlsa": ["3 1 0 leaf"], "what": "DANE-EE full SPKI"}),
+    ("ta201", {"tlsa": ["2 0 1 inter"],
+               "what": "DANE-TA intermediate certificate SHA-256"}),
+    ("ta211", {"tlsa": ["2 1 1 inter"],
+               "what": "DANE-TA intermediate SPKI SHA-256"}),
+    ("ta200", {"tlsa": ["2 0 0 inter"],
+               "what": "DANE-TA full intermediate certificate"}),
+    ("eenomatch", {"tlsa": ["3 1 1 good.secure.test"],
+                   "what": "DANE-EE of another key (good.secure.test's)"}),
+    ("tanomatch", {"tlsa": ["2 0 1 untrusted-ca"],
+                   "what": "DANE-TA of a CA not in the chain"}),
+    ("eeexpired", {"tlsa": ["3 1 1 leaf"],
+                   "cert": {"not_before": -400, "not_after": -5},
+                   "what": "DANE-EE matches, leaf expired (EE ignores it)"}),
+    ("eewrongname", {"tlsa": ["3 1 1 leaf"],
+                     "cert": {"names": ["other.dane.test"]},
+                     "what": "DANE-EE matches, leaf names other.dane.test "
+                             "(EE ignores it)"}),
+    ("eeselfsigned", {"tlsa": ["3 1 1 leaf"], "cert": {"issuer": "self"},
+                      "what": "DANE-EE matches a self-signed leaf"}),
+    ("taexpired", {"tlsa": ["2 0 1 inter"],
+                   "cert": {"not_before": -400, "not_after": -5},
+                   "what": "DANE-TA matches, leaf expired"}),
+    ("tawrongname", {"tlsa": ["2 0 1 inter"],
+                     "cert": {"names": ["other.dane.test"]},
+                     "what": "DANE-TA matches, leaf names other.dane.test"}),
+    ("tarootmissing", {"tlsa": ["2 0 1 ca"],
+                       "what": "DANE-TA of the root, which the server does "
+                               "not send"}),
+    ("tarootsent", {"tlsa": ["2 0 1 ca"], "cert": {"chain_root": True},
+                    "what": "DANE-TA of the root, sent with leaf and "
+                            "intermediate"}),
+    ("unusable", {"tlsa": ["1 1 1 leaf"],
+                  "what": "PKIX-EE only (unusable for SMTP)"}),
+    ("badlen", {"tlsa": ["3 1 1 leaf/31"],
+                "what": "3 1 1 with 31 octets (the digest minus its last)"}),
+    ("badlenplus", {"tlsa": ["3 1 1 leaf", "3 1 1 leaf/31"],
+                    "what": "a good 3 1 1 and a 31-octet one"}),
+    ("pkixplus", {"tlsa": ["3 1 1 leaf", "0 0 1 inter"],
+                  "what": "a good 3 1 1 and a PKIX-TA (unusable)"}),
+    ("agility", {"tlsa": ["3 1 1 leaf", "3 1 2 random64"],
+                 "what": "a good 3 1 1 and a SHA-512 that matches nothing"}),
+    ("rollover", {"tlsa": ["3 1 1 leaf", "3 1 1 random32"],
+                  "what": "a good 3 1 1 and one of a key not in use"}),
+    ("only301", {"tlsa": ["3 0 1 leaf"],
+                 "what": "3 0 1 only (breaks when the certificate is "
+                         "renewed)"}),
+    ("stale", {"tlsa": ["3 1 1 leaf", "2 0 1 untrusted-ca"],
+               "what": "a good 3 1 1 and a DANE-TA that matches nothing"}),
+    ("nostarttls", {"tlsa": ["3 1 1 leaf"], "behaviour": "nostarttls",
+                    "what": "TLSA, but no STARTTLS"}),
+    ("notlsa", {"what": "no TLSA record"}),
+    ("alias", {"peer": False,
+               "records": [("alias", "CNAME", "ee311.dane.test.")],
+               "what": "CNAME to ee311.dane.test (TLSA at the target "
+                       "only)"}),
+    ("alias2", {"peer": False,
+                "records": [("alias2", "CNAME", "plain.dane.test."),
+                            ("_25._tcp.alias2", "TLSA",
+                             "3 1 1 plain.dane.test")],
+                "what": "CNAME to plain.dane.test (no TLSA); TLSA of "
+                        "plain's leaf at _25._tcp.alias2"}),
+    ("plain", {"what": "no TLSA (the target of alias2)"}),
+    ("tlsacname", {"records": [("_25._tcp.tlsacname", "CNAME",
+                                "_tlsa.shared.dane.test."),
+                               ("_tlsa.shared", "TLSA", "2 0 1 inter")],
+                   "what": "_25._tcp.tlsacname is a CNAME to "
+                           "_tlsa.shared.dane.test (TLSA 2 0 1 inter)"}),
+    ("tls11", {"tlsa": ["3 1 1 leaf"], "behaviour": "tls11only",
+               "what": "TLS 1.1 at most"}),
+    ("twoaddr", {"tlsa": ["3 1 1 leaf"], "v4": 2,
+                 "what": "two addresses, the same certificate"}),
+    ("tanexthop", {"tlsa": ["2 0 1 inter"],
+                   "cert": {"names": ["dom-nexthop.dane.test"]},
+                   "what": "DANE-TA; the leaf names the next-hop domain "
+                           "dom-nexthop.dane.test only"}),
+]
+
+# Mail domains in dane.test.: (label, MX rdatas, what).
+DANE_DOMAINS = [
+    ("dom-ok", ["10 ee311.dane.test.", "20 ta201.dane.test."],
+     "every MX host has a matching TLSA"),
+    ("dom-some", ["10 ee311.dane.test.", "20 notlsa.dane.test."],
+     "one MX host with TLSA, one without"),
+    ("dom-none", ["10 notlsa.dane.test."], "no MX host has TLSA"),
+    ("dom-bad", ["10 ee311.dane.test.", "20 eenomatch.dane.test."],
+     "one MX host's TLSA does not match"),
+    ("dom-nexthop", ["10 tanexthop.dane.test."],
+     "the MX host's certificate names this domain (RFC 7672 §3.2.3)"),
+    ("dom-alias", ["10 alias2.dane.test."],
+     "MX host is a CNAME (alias2), TLSA at the original name"),
+]
+
+# DANE records in other zones: {zone: [(owner, type, rdata, what)]}. A TLSA
+# rdata is in the DANE_HOSTS notation; "ADDR" is the A records of a host.
+DANE_ELSEWHERE = {
+    "insecure.test.": [
+        ("daneins", "ADDR", "ee311.dane.test",
+         "an insecure host (DANE does not apply)"),
+        ("_25._tcp.daneins", "TLSA", "3 1 1 ee311.dane.test",
+         "ee311's leaf"),
+        ("dom-insmx", "MX", "10 ee311.dane.test.",
+         "an insecure MX RRset to a secure DANE host"),
+    ],
+    "bogus.test.": [
+        ("danebogus", "ADDR", "ee311.dane.test",
+         "bogus: every answer fails validation"),
+        ("_25._tcp.danebogus", "TLSA", "3 1 1 ee311.dane.test",
+         "ee311's leaf"),
+    ],
+}
+
+
+def dane_peers():
+    """The SMTP peers of DANE_HOSTS, as LATE_PEERS entries."""
+    out = []
+    for label, opt in DANE_HOSTS:
+        if opt.get("peer", True):
+            o = {k: opt[k] for k in ("v4", "cert") if k in opt}
+            out.append((label + ".dane.test", opt.get("behaviour", "good"),
+                        o))
+    return out
+
+
 # Peers added after the demo peers, so that no earlier address moves (the
 # README's example output shows the demo addresses): (host, behaviour,
-# options) as in DEMO_PEERS.
+# options) as in DEMO_PEERS. The DANE peers come last: a new row at the
+# end of DANE_HOSTS moves no address.
 LATE_PEERS = [
     ("tls11only.secure.test", "tls11only", {}),
-]
+] + dane_peers()
 
 POLICY_PATH = ".well-known/mta-sts.txt"
 
@@ -259,6 +420,95 @@ def sts_sites():
     return out
 
 
+RPT_MAILTO = "v=TLSRPTv1; rua=mailto:tlsrpt@mx-ok.rpt.test"
+
+# The TLSRPT scenario domains in rpt.test. (RFC 8460): (label, options), the
+# domain is LABEL.rpt.test. Options:
+#   "txt": the TXT RRs at _smtp._tls.LABEL, each a list of strings
+#   "records": more records (owner relative to rpt.test., type, rdata)
+#   "what": one line for the tables
+RPT_DOMAINS = [
+    ("mailto", {"txt": [[RPT_MAILTO]], "what": "a mailto: rua"}),
+    ("https", {"txt": [["v=TLSRPTv1; rua=https://rua.rpt.test/v1"]],
+               "what": "an https: rua"}),
+    ("both", {"txt": [["v=TLSRPTv1; rua=mailto:tlsrpt@mx-ok.rpt.test,"
+                       "https://rua.rpt.test/v1"]],
+              "what": "a mailto: and an https: rua"}),
+    ("spaced-list", {"txt": [["v=TLSRPTv1;rua=mailto:a@mx-ok.rpt.test , "
+                              "https://rua.rpt.test/v1"]],
+                     "what": "no space after ;, spaces around the comma"}),
+    ("none", {"txt": [], "what": "no TXT at _smtp._tls (NXDOMAIN)"}),
+    ("two", {"txt": [["v=TLSRPTv1; rua=mailto:a@mx-ok.rpt.test"],
+                     ["v=TLSRPTv1; rua=mailto:b@mx-ok.rpt.test"]],
+             "what": "two TLSRPTv1 records"}),
+    ("unrelated", {"txt": [["v=spf1 -all"], [RPT_MAILTO]],
+                   "what": "an unrelated TXT and a valid record"}),
+    ("norua", {"txt": [["v=TLSRPTv1; foo=bar"]], "what": "no rua"}),
+    ("emptyrua", {"txt": [["v=TLSRPTv1; rua="]], "what": "empty rua"}),
+    ("ftp", {"txt": [[RPT_MAILTO + ",ftp://files.rpt.test/r"]],
+             "what": "a mailto: and an ftp: URI"}),
+    ("httponly", {"txt": [["v=TLSRPTv1; rua=http://rua.rpt.test/v1"]],
+                  "what": "an http: (not https:) URI"}),
+    ("bang", {"txt": [[RPT_MAILTO + "!10m"]],
+              "what": "a DMARC-style size limit !10m"}),
+    ("nomx", {"txt": [["v=TLSRPTv1; rua=mailto:tlsrpt@no-mx.rpt.test"]],
+              "what": "the mailto: domain has no MX and no address"}),
+    ("implicit", {"txt": [["v=TLSRPTv1; rua=mailto:tlsrpt@a-only.rpt.test"]],
+                  "what": "the mailto: domain has no MX, an A (implicit "
+                          "MX)"}),
+    ("badcert", {"txt": [["v=TLSRPTv1; rua=https://rua-expired.rpt.test/v1"]],
+                 "what": "the https: host's certificate expired"}),
+    ("nohost", {"txt": [["v=TLSRPTv1; rua=https://rua-nohost.rpt.test/v1"]],
+                "what": "the https: host does not resolve"}),
+    ("halfbad", {"txt": [[RPT_MAILTO + ",mailto:tlsrpt@no-mx.rpt.test"]],
+                 "what": "two mailto:, the second domain cannot receive"}),
+    ("cname", {"txt": [],
+               "records": [("_smtp._tls.cname", "CNAME",
+                            "_smtp._tls.provider.rpt.test."),
+                           ("_smtp._tls.provider", "TXT", txt([RPT_MAILTO]))],
+               "what": "_smtp._tls.cname is a CNAME to "
+                       "_smtp._tls.provider.rpt.test (a valid record)"}),
+    ("multistr", {"txt": [["v=TLSRPTv1; rua=mailto:tls",
+                           "rpt@mx-ok.rpt.test"]],
+                  "what": "one record in two strings"}),
+    ("spacedv", {"txt": [["v=TLSRPTv1 ; rua=mailto:tlsrpt@mx-ok.rpt.test"]],
+                 "what": "a space before the first ;"}),
+    ("lowercase", {"txt": [["v=tlsrptv1; rua=mailto:tlsrpt@mx-ok.rpt.test"]],
+                   "what": "v=tlsrptv1 in lower case"}),
+    ("ext", {"txt": [[RPT_MAILTO + "; foo=bar"]],
+             "what": "an extension field foo=bar"}),
+    ("badext", {"txt": [[RPT_MAILTO + "; foo="]],
+                "what": "an extension field with an empty value"}),
+]
+
+# The names in rpt.test. that the rua URIs point to: (owner relative to
+# rpt.test., type, rdata, what); "ADDR" is the A records of a host. The
+# HTTPS sites are in RPT_SITES; rua-nohost.rpt.test and files.rpt.test
+# have no record at all.
+RPT_HELPERS = [
+    ("mx-ok", "MX", "10 good.secure.test.", "a mailto: domain that can "
+     "receive"),
+    ("a-only", "ADDR", "good.secure.test", "no MX, an A record (implicit "
+     "MX)"),
+    ("no-mx", "TXT", txt(["nothing here"]), "exists, but no MX and no "
+     "address"),
+]
+
+# TLSRPT records in other zones: (zone, owner, type, rdata, what).
+RPT_ELSEWHERE = [
+    ("insecure.test.", "_smtp._tls.dom", "TXT", txt([RPT_MAILTO]),
+     "a valid record in an unsigned zone (insecure)"),
+]
+
+# The report endpoints (HTTPS sites, see HTTPS_SITES) in rpt.test.
+RPT_SITES = [
+    {"name": "rua.rpt.test", "files": {"v1": "ok"}, "post": True,
+     "what": "TLSRPT report endpoint stand-in (GET or POST: 200)"},
+    {"name": "rua-expired.rpt.test", "files": {"v1": "ok"}, "post": True,
+     "cert": {"not_before": -400, "not_after": -5},
+     "what": "report endpoint (GET or POST: 200), certificate expired"},
+]
+
 # HTTPS hosts served by nginx, one server per address: HTTPS_NET + 1, 2,
 # ... in this order, skipping NO_LISTEN. Each is a dict:
 #   "name": the host name (SNI, server_name, the certificate's SAN)
@@ -269,6 +519,8 @@ def sts_sites():
 #     [LOCATION];` instead of serving files
 #   "big": N: the policy file is its body padded with "x: xxx" lines to
 #     exactly N bytes
+#   "post": POST to a file answers like GET (nginx's static files
+#     otherwise answer 405)
 #   "what": one line for the tables
 HTTPS_NET = "127.3.0."
 HTTPS_ADDR = HTTPS_NET + "1"  # the first site's, mta-sts.demo.test's
@@ -281,10 +533,10 @@ STALL_443 = HTTPS_NET + "251"
 HTTPS_SITES = [
     {"name": "mta-sts.demo.test", "files": {POLICY_PATH: STS_DEMO},
      "what": "demo.test's policy"},
-] + sts_sites()
+] + sts_sites() + RPT_SITES
 
 # signed, with a DS in test.
-DS_CHILDREN = ["secure", "bogus", "expiredsig", "demo", "sts"]
+DS_CHILDREN = ["secure", "bogus", "expiredsig", "demo", "sts", "dane", "rpt"]
 
 
 def die(msg, log=None):
@@ -353,11 +605,15 @@ def plan():
 def leaf_profile(host, c):
     """names: SAN dNSNames; issuer: inter (default), inter2 (expires in 20
     days), self (self-signed), untrusted (a CA not in ca.pem); not_before
-    and not_after: days from now."""
+    and not_after: days from now; chain_root: the server sends the root
+    after the intermediate."""
+    assert not c.get("chain_root") or c.get("issuer", "inter") in (
+        "inter", "inter2"), host
     return {"names": c.get("names", [host]),
             "issuer": c.get("issuer", "inter"),
             "not_before": c.get("not_before", -1),
-            "not_after": c.get("not_after", 365)}
+            "not_after": c.get("not_after", 365),
+            "chain_root": bool(c.get("chain_root"))}
 
 
 def by_host(hosts):
@@ -398,14 +654,15 @@ def site_plan():
         expect = []  # (path, status, content type or None, body or None)
         for path, body in files.items():
             ctype = site.get("content_type") if path == POLICY_PATH else None
-            if ctype is None and path.endswith(".txt"):
-                ctype = "text/plain"
+            if ctype is None:  # nginx.conf: types { text/plain txt; },
+                ctype = "text/plain"  # default_type text/plain
             expect.append((path, 200, ctype, body))
         if status != 200:
             expect.append((POLICY_PATH, status, None, None))
         out.append({"name": name, "address": addr, "files": files,
                     "status": status, "location": site.get("location"),
                     "content_type": site.get("content_type"),
+                    "post": bool(site.get("post")),
                     "cert": leaf_profile(name, site.get("cert", {})),
                     "what": site.get("what", ""), "expect": expect})
     return out
@@ -423,6 +680,8 @@ def cert_desc(host, c):
         desc.append("valid from now%+dd" % c["not_before"])
     if c["not_after"] != 365:
         desc.append("expires now%+dd" % c["not_after"])
+    if c.get("chain_root"):
+        desc.append("sends leaf, intermediate and root")
     return "; ".join(desc)
 
 
@@ -490,6 +749,92 @@ def sts_table():
     return "\n".join(rows)
 
 
+def dane_table():
+    """The Markdown tables of the dane.test. scenario hosts and domains."""
+    hb = by_host(plan())
+    rows = ["| host | address | TLSA at _25._tcp.HOST | certificate | what |",
+            "| --- | --- | --- | --- | --- |"]
+    for label, opt in DANE_HOSTS:
+        host = label + ".dane.test"
+        owner = "_25._tcp." + label
+        recs = opt.get("records", [])
+        tlsa = list(opt.get("tlsa", [])) + [d for o, t, d in recs
+                                            if o == owner and t == "TLSA"]
+        for o, t, d in recs:
+            if o == owner and t == "CNAME":
+                target = d[:-len(".dane.test.")]
+                tlsa.append("CNAME %s: %s" % (d.rstrip("."), ", ".join(
+                    dd for oo, tt, dd in recs
+                    if oo == target and tt == "TLSA")))
+        if opt.get("peer", True):
+            h = hb[host]
+            addr = ", ".join(h["v4"])
+            cert = cert_desc(host, h["cert"])
+            if h["behaviour"] != "good":
+                cert = "peer %s; %s" % (h["behaviour"], cert)
+        else:
+            addr = cert = "-"
+        rows.append("| %s | %s | %s | %s | %s |" % (
+            host, addr, ", ".join(tlsa) or "none", md(cert),
+            md(opt.get("what", ""))))
+    rows += ["", "| name | records | what |", "| --- | --- | --- |"]
+    for label, mx, what in DANE_DOMAINS:
+        rows.append("| %s.dane.test | %s | %s |" % (
+            label, ", ".join("MX " + m for m in mx), md(what)))
+    for zone, recs in DANE_ELSEWHERE.items():
+        for o, t, d, what in recs:
+            if t == "ADDR":
+                t, d = "A", "%s (%s's)" % (", ".join(hb[d]["v4"]), d)
+            rows.append("| %s.%s | %s %s | %s |" % (o, zone.rstrip("."), t,
+                                                    d, md(what)))
+    return "\n".join(rows)
+
+
+def txt_cell(records):
+    """TXT RRs (lists of strings) for a table cell."""
+    return " and ".join("`%s`" % txt(t) for t in records) or "none"
+
+
+def rpt_table():
+    """The Markdown tables of the rpt.test. scenario domains and the names
+    their rua URIs point to."""
+    hb = by_host(plan())
+    addr = {s["name"]: s for s in site_plan()}
+    rows = ["| domain | TXT at _smtp._tls.DOMAIN | what |",
+            "| --- | --- | --- |"]
+    for label, opt in RPT_DOMAINS:
+        cell = txt_cell(opt.get("txt", []))
+        for o, t, d in opt.get("records", []):
+            if o == "_smtp._tls." + label and t == "CNAME":
+                cell = "CNAME " + d.rstrip(".")
+        rows.append("| %s.rpt.test | %s | %s |" % (label, md(cell),
+                                                  md(opt.get("what", ""))))
+    rows += ["", "| name | records | what |", "| --- | --- | --- |"]
+    for label, opt in RPT_DOMAINS:
+        for o, t, d in opt.get("records", []):
+            if t == "TXT":
+                rows.append("| %s.rpt.test | TXT `%s` | %s |" % (
+                    o, md(d), "for " + label))
+    for o, t, d, what in RPT_HELPERS:
+        if t == "ADDR":
+            t, d = "A", "%s (%s's)" % (", ".join(hb[d]["v4"]), d)
+        elif t == "TXT":
+            d = "`%s`" % d
+        rows.append("| %s.rpt.test | %s %s | %s |" % (o, t, md(d), md(what)))
+    for site in RPT_SITES:
+        s = addr[site["name"]]
+        rows.append("| %s | A %s; HTTPS %s | %s |" % (
+            s["name"], s["address"], md(site_desc(s)),
+            md("; ".join(x for x in (s["what"], cert_desc(s["name"],
+                                                          s["cert"])) if x))))
+    rows.append("| rua-nohost.rpt.test, files.rpt.test | none (NXDOMAIN) "
+                "| |")
+    for zone, o, t, d, what in RPT_ELSEWHERE:
+        rows.append("| %s.%s | %s `%s` | %s |" % (o, zone.rstrip("."), t,
+                                                  md(d), md(what)))
+    return "\n".join(rows)
+
+
 # ---------------------------------------------------------------- PKI
 
 def stamp(now, days):
@@ -546,26 +891,72 @@ class Pki:
                  "--template", t, "--outfile", out])
         return out
 
-    def spki_sha256(self, name):
-        der = subprocess.run(["certtool", "--pubkey-info", "--outder",
-                              "--load-privkey", self.path(name, "key")],
-                             capture_output=True, check=True).stdout
-        return hashlib.sha256(der).hexdigest()
+    def spki_der(self, name):
+        """The DER SubjectPublicKeyInfo of NAME's key."""
+        return subprocess.run(["certtool", "--pubkey-info", "--outder",
+                               "--load-privkey", self.path(name, "key")],
+                              capture_output=True, check=True).stdout
 
-    def chain(self, name, issuer):
+    def cert_der(self, name):
+        with open(self.path(name, "pem"), encoding="ascii") as f:
+            return ssl.PEM_cert_to_DER_cert(f.read())
+
+    def ders(self, name):
+        """{"cert": the certificate's DER, "spki": its SPKI DER}, the SPKI
+        taken from the certificate (no certtool run: up stays fast)."""
+        der = self.cert_der(name)
+        return {"cert": der, "spki": cert_spki(der)}
+
+    def chain(self, name, issuer, root=False):
         """NAME.chain.pem: the leaf, then the intermediate it was signed by
-        (nothing more for a self-signed or untrusted leaf)."""
+        (nothing more for a self-signed or untrusted leaf), then the root
+        if ROOT."""
         with open(self.path(name, "pem"), encoding="ascii") as f:
             text = f.read()
-        if issuer in ("inter", "inter2"):
-            with open(self.path(issuer, "pem"), encoding="ascii") as f:
+        for c in ([issuer] if issuer in ("inter", "inter2") else []) + \
+                (["ca"] if root else []):
+            with open(self.path(c, "pem"), encoding="ascii") as f:
                 text += f.read()
         out = self.path(name, "chain.pem")
         write(out, text)
         return out
 
 
+def der_next(buf, i):
+    """The DER element at BUF[I]: (tag, start of contents, end)."""
+    tag, n = buf[i], buf[i + 1]
+    i += 2
+    if n & 0x80:
+        k = n & 0x7F
+        n = int.from_bytes(buf[i:i + k], "big")
+        i += k
+    assert i + n <= len(buf), "truncated DER"
+    return tag, i, i + n
+
+
+def cert_spki(der):
+    """The DER SubjectPublicKeyInfo of an X.509 certificate's DER (RFC 5280
+    §4.1: tbsCertificate = [0] version, serialNumber, signature, issuer,
+    validity, subject, subjectPublicKeyInfo, ...)."""
+    tag, start, _end = der_next(der, 0)
+    assert tag == 0x30
+    tag, i, _end = der_next(der, start)  # tbsCertificate
+    assert tag == 0x30
+    if der[i] == 0xA0:  # version
+        i = der_next(der, i)[2]
+    for _ in range(5):  # serial, signature, issuer, validity, subject
+        i = der_next(der, i)[2]
+    tag, _start, end = der_next(der, i)
+    assert tag == 0x30
+    return der[i:end]
+
+
+CAS = ["ca", "inter", "inter2", "untrusted-ca"]
+
+
 def make_pki(state, hosts, sites, now):
+    """Makes the CAs and every leaf: returns ({host: files, names and SPKI
+    SHA-256 of its leaf}, {name: Pki.ders()} of every leaf and CA)."""
     pki = Pki(os.path.join(state, "pki"), now)
     pki.cert("ca", "mailtls test root", -800, 3650, ca=True)
     pki.cert("inter", "mailtls test intermediate", -800, 3000, ca=True,
@@ -580,11 +971,13 @@ def make_pki(state, hosts, sites, now):
         pki.cert(host, prof["names"][0], prof["not_before"],
                  prof["not_after"],
                  names=prof["names"], issuer=issuer)
+        der = pki.ders(host)
         return {"names": prof["names"],
-                "chain": pki.chain(host, prof["issuer"]),
+                "chain": pki.chain(host, prof["issuer"],
+                                   prof["chain_root"]),
                 "key": pki.path(host, "key"),
                 "cert": pki.path(host, "pem"),
-                "spki_sha256": pki.spki_sha256(host)}
+                "spki_sha256": hashlib.sha256(der["spki"]).hexdigest()}, der
 
     leaves = [(h["host"], h["cert"]) for h in hosts] + \
         [(x["name"], x["cert"]) for x in sites]
@@ -592,9 +985,14 @@ def make_pki(state, hosts, sites, now):
     # is in table order all the same
     with concurrent.futures.ThreadPoolExecutor(8) as ex:
         made = list(ex.map(lambda hp: leaf(*hp), leaves))
-    certs = {host: c for (host, _p), c in zip(leaves, made)}
+        ders = dict(zip(CAS, ex.map(pki.ders, CAS)))
+        # cert_spki() against certtool's SPKI of the root's key
+        if ders["ca"]["spki"] != pki.spki_der("ca"):
+            die("cert_spki() does not give certtool's SPKI of ca.key")
+    certs = {host: c for (host, _p), (c, _d) in zip(leaves, made)}
+    ders.update({host: d for (host, _p), (_c, d) in zip(leaves, made)})
     # ca.pem holds the test root only; the intermediates come from servers
-    return certs
+    return certs, ders
 
 
 # ---------------------------------------------------------------- DNS
@@ -608,13 +1006,6 @@ def zone_head(origin, serial):
             rr("@", "SOA", "ns.test. hostmaster.test. %d 3600 600 86400 60"
                % serial),
             rr("@", "NS", "ns.test.")]
-
-
-def txt(strings):
-    """TXT rdata: the strings, each quoted."""
-    for t in strings:
-        assert '"' not in t and "\\" not in t, t
-    return " ".join('"%s"' % t for t in strings)
 
 
 def sts_zone(hosts, sites, serial):
@@ -631,14 +1022,116 @@ def sts_zone(hosts, sites, serial):
         if opt.get("host"):
             z.append(rr("mta-sts." + label, "A", opt["host"]))
         z += [rr(o, t, d) for o, t, d in opt.get("records", [])]
-    for s in sites:
-        if s["name"].endswith(".sts.test"):
-            z.append(rr(s["name"][:-len(".sts.test")], "A", s["address"]))
-    return z
+    return z + site_records(sites, "sts.test.")
 
 
-def zones_text(hosts, certs, sites, serial):
-    """{zone: [lines]} for every zone except test. (made after the DS)."""
+def site_records(sites, zone):
+    """An A record for every HTTPS site in ZONE."""
+    suffix = "." + zone.rstrip(".")
+    return [rr(s["name"][:-len(suffix)], "A", s["address"]) for s in sites
+            if s["name"].endswith(suffix)]
+
+
+def tlsa_data(spec, host, ders, rand):
+    """The TLSA rdata of SPEC in the DANE_HOSTS notation ("3 1 1 leaf",
+    "2 0 1 inter", "3 1 1 random32", "3 1 1 leaf/31", ...); "leaf" is
+    HOST's; DERS from make_pki(); RAND keeps the random data of one `up`."""
+    usage, sel, mtype, src = spec.split()
+    cut = None
+    if "/" in src:
+        src, cut = src.split("/")
+        cut = int(cut)
+    if src.startswith("random"):
+        data = rand.setdefault(src, os.urandom(int(src[len("random"):])))
+    else:
+        blob = ders[host if src == "leaf" else src][
+            {"0": "cert", "1": "spki"}[sel]]
+        data = {"0": lambda b: b, "1": lambda b: hashlib.sha256(b).digest(),
+                "2": lambda b: hashlib.sha512(b).digest()}[mtype](blob)
+    if cut is not None:
+        data = data[:cut]
+    return "%s %s %s %s" % (usage, sel, mtype, data.hex())
+
+
+def dane_records(hosts, ders, rand):
+    """The records of DANE_HOSTS, DANE_DOMAINS and DANE_ELSEWHERE, TLSA
+    data computed: {zone: [(owner relative to the zone, type, rdata)]}."""
+    hb = by_host(hosts)
+
+    def expand(owner, rtype, data, host):
+        if rtype == "ADDR":
+            return [(owner, "A", a) for a in hb[data]["v4"]]
+        if rtype == "TLSA":
+            return [(owner, rtype, tlsa_data(data, host, ders, rand))]
+        return [(owner, rtype, data)]
+
+    z = []
+    for label, opt in DANE_HOSTS:
+        host = label + ".dane.test"
+        if opt.get("peer", True):
+            z += [(label, "A", a) for a in hb[host]["v4"]]
+        for spec in opt.get("tlsa", []):
+            z += expand("_25._tcp." + label, "TLSA", spec, host)
+        for o, t, d in opt.get("records", []):
+            z += expand(o, t, d, host)
+    for label, mx, _what in DANE_DOMAINS:
+        z += [(label, "MX", m) for m in mx]
+    out = {"dane.test.": z}
+    for zone, recs in DANE_ELSEWHERE.items():
+        out[zone] = []
+        for o, t, d, _w in recs:
+            out[zone] += expand(o, t, d, None)
+    return out
+
+
+def tlsa_index(records):
+    """From dane_records(): ({owner: [TLSA rdata]} of every TLSA RRset,
+    {host: [TLSA rdata]} of every host HOST with TLSA records at
+    _25._tcp.HOST, after CNAMEs), owners and hosts absolute without the
+    final dot."""
+    tlsa, cname = {}, {}
+    for zone, recs in records.items():
+        for o, t, d in recs:
+            name = o + "." + zone.rstrip(".")
+            if t == "TLSA":
+                tlsa.setdefault(name, []).append(d)
+            elif t == "CNAME":
+                cname[name] = d.rstrip(".")
+    dane = {}
+    for name in sorted(set(tlsa) | set(cname)):
+        if not name.startswith("_25._tcp."):
+            continue
+        target = name
+        for _ in range(8):
+            if target not in cname:
+                break
+            target = cname[target]
+        if target in tlsa:
+            dane[name[len("_25._tcp."):]] = tlsa[target]
+    return tlsa, dane
+
+
+def rpt_zone(hosts, sites, serial):
+    """rpt.test.: the scenario domains of RPT_DOMAINS, RPT_HELPERS and an
+    A record for every site in the zone."""
+    hb = by_host(hosts)
+    z = zone_head("rpt.test.", serial)
+    for label, opt in RPT_DOMAINS:
+        z += [rr("_smtp._tls." + label, "TXT", txt(t))
+              for t in opt.get("txt", [])]
+        z += [rr(o, t, d) for o, t, d in opt.get("records", [])]
+    for o, t, d, _what in RPT_HELPERS:
+        if t == "ADDR":
+            z += [rr(o, "A", a) for a in hb[d]["v4"]]
+        else:
+            z.append(rr(o, t, d))
+    return z + site_records(sites, "rpt.test.")
+
+
+def zones_text(hosts, certs, sites, serial, extra):
+    """{zone: [lines]} for every zone except test. (made after the DS);
+    EXTRA: more records {zone: [(owner relative to the zone, type,
+    rdata)]}, of zones made here or of their own."""
     hb = by_host(hosts)
     sb = {s["name"]: s for s in sites}
     z = {}
@@ -692,6 +1185,13 @@ def zones_text(hosts, certs, sites, serial):
     ]
     z["demo.test."] = demo
     z["sts.test."] = sts_zone(hosts, sites, serial)
+    z["rpt.test."] = rpt_zone(hosts, sites, serial)
+    for zone, o, t, d, _what in RPT_ELSEWHERE:
+        z[zone].append(rr(o, t, d))
+    for zone, recs in extra.items():
+        if zone not in z:
+            z[zone] = zone_head(zone, serial)
+        z[zone] += [rr(o, t, d) for o, t, d in recs]
     return z
 
 
@@ -714,13 +1214,13 @@ def sign(zonedir, zone, lines, keybase, inception, expiration):
     return os.path.basename(base) + ".signed"
 
 
-def make_zones(state, hosts, certs, sites, now):
+def make_zones(state, hosts, certs, sites, now, extra):
     zonedir = os.path.join(state, "zones")
     keydir = os.path.join(zonedir, "keys")
     os.makedirs(keydir, exist_ok=True)
     serial = int(now)
     inc, exp = now - DAY, now + 30 * DAY
-    texts = zones_text(hosts, certs, sites, serial)
+    texts = zones_text(hosts, certs, sites, serial, extra)
     files = {}
     ds = {}
     for label in DS_CHILDREN:
@@ -1024,6 +1524,8 @@ def server_block(s, root, chain, key):
         loc = "\t\tlocation / {{ {} }}\n".format(ret)
     else:
         loc = "\t\tlocation / { try_files $uri =404; }\n"
+        if s["post"]:  # the static module answers POST with 405
+            loc += "\t\terror_page 405 =200 $uri;\n"
         if s["content_type"] is not None:
             assert '"' not in s["content_type"]
             # an empty types map: default_type goes out as it is
@@ -1165,24 +1667,30 @@ def up(state):
     hosts = plan()
     sites = site_plan()
     try:
-        certs = make_pki(state, hosts, sites, now)
-        zonefiles = make_zones(state, hosts, certs, sites, now)
+        certs, ders = make_pki(state, hosts, sites, now)
+        dane = dane_records(hosts, ders, {})
+        zonefiles = make_zones(state, hosts, certs, sites, now, dane)
         start_nsd(state, zonefiles)
         start_peers(state, hosts, certs)
         start_nginx(state, certs, sites)
     except BaseException:
         down(state)
         raise
+    dane_index = tlsa_index(dane)
     write(os.path.join(state, "lab.json"), json.dumps({
         "resolver": RESOLVER, "https": HTTPS_ADDR, "hosts": hosts,
         "sites": [{"name": x["name"], "address": x["address"],
                    "status": x["status"], "location": x["location"],
                    "content_type": x["content_type"], "cert": x["cert"],
+                   "post": x["post"],
                    "what": x["what"],
                    "files": {p: len(b.encode()) for p, b in
                              x["files"].items()}} for x in sites],
         "no_listen": NO_LISTEN,
-        "certs": certs}, indent=1) + "\n")
+        "certs": certs,
+        "dane": dane_index[1], "tlsa": dane_index[0],
+        "rpt": {label + ".rpt.test": opt.get("txt", [])
+                for label, opt in RPT_DOMAINS}}, indent=1) + "\n")
     env = [("LAB_RESOLVER", RESOLVER),
            ("LAB_ANCHOR", os.path.join(state, "anchor.key")),
            ("LAB_CAFILE", os.path.join(state, "pki", "ca.pem")),
@@ -1199,12 +1707,13 @@ def up(state):
 
 def main(argv):
     usage = ("usage: lab.py up STATEDIR | lab.py down STATEDIR | "
-             "lab.py table [sts]\n")
+             "lab.py table [sts|dane|rpt]\n")
     if len(argv) == 2 and argv[1] == "table":
         print(table())
         return 0
-    if len(argv) == 3 and argv[1] == "table" and argv[2] == "sts":
-        print(sts_table())
+    tables = {"sts": sts_table, "dane": dane_table, "rpt": rpt_table}
+    if len(argv) == 3 and argv[1] == "table" and argv[2] in tables:
+        print(tables[argv[2]]())
         return 0
     if len(argv) != 3 or argv[1] not in ("up", "down"):
         sys.stderr.write(usage)

@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * dane.c: TLSA records judged (RFC 6698 2.1, RFC 7671 9, RFC 7672 3.1)
+ * and matched against a chain as sent (RFC 7672 3.1.1, 3.1.2, 3.2),
+ * see dane.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
+#include <gnutls/x509.h>
+
+#include "dane.h"
+#include "util.h"
+
+const char *
+dane_usage_name(uint8_t u)
+{
+	static const char *const n[] = {"PKIX-TA", "PKIX-EE", "DANE-TA",
+					"DANE-EE"};
+
+	return u < 4 ? n[u] : u == 255 ? "PrivCert" : "unassigned";
+}
+
+const char *
+dane_selector_name(uint8_t s)
+{
+	return s == 0 ? "Cert" : s == 1 ? "SPKI" : s == 255 ? "PrivSel"
+							    : "unassigned";
+}
+
+const char *
+dane_mtype_name(uint8_t m)
+{
+	return m == 0	    ? "Full"
+	       : m == 1	    ? "SHA2-256"
+	       : m == 2	    ? "SHA2-512"
+	       : m == 255 ? "PrivMatch"
+			  : "unassigned";
+}
+
+static void
+hex(const unsigned char *p, size_t n, char *out)
+{
+	static const char d[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = d[p[i] >> 4];
+		out[2 * i + 1] = d[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Hex of n bytes, shortened to "head..tail" of keep digits each. */
+static void
+hex_short(const unsigned char *p, size_t n, size_t keep, char *out,
+	  size_t outsz)
+{
+	char *full = xmalloc(2 * n + 1);
+
+	hex(p, n, full);
+	if (keep == 0 || 2 * n <= 2 * keep + 2)
+		snprintf(out, outsz, "%s", full);
+	else
+		snprintf(out, outsz, "%.*s..%s", (int)keep, full,
+			 full + 2 * n - keep);
+	free(full);
+}
+
+char *
+dane_rec_text(const struct dane_rec *r, size_t keep, char *out, size_t outsz)
+{
+	char data[160];
+
+	hex_short(r->data, r->len, keep ? keep : 64, data, sizeof(data));
+	if (keep == 0 && 2 * r->len >= sizeof(data))
+		hex_short(r->data, r->len, 64, data, sizeof(data));
+	snprintf(out, outsz, "%u %u %u (%s %s %s) %s", r->usage, r->selector,
+		 r->mtype, dane_usage_name(r->usage),
+		 dane_selector_name(r->selector), dane_mtype_name(r->mtype),
+		 r->len ? data : "(no data)");
+	return out;
+}
+
+/* Full data (matching type 0) parses as what the selector names? */
+static bool
+full_parses(uint8_t selector, const unsigned char *d, size_t len)
+{
+	gnutls_datum_t dt = {(unsigned char *)d, (unsigned)len};
+	bool ok = false;
+
+	if (selector == DANE_SEL_CERT) {
+		gnutls_x509_crt_t c;
+
+		if (gnutls_x509_crt_init(&c) < 0)
+			util_oom();
+		ok = gnutls_x509_crt_import(c, &dt, GNUTLS_X509_FMT_DER) == 0;
+		gnutls_x509_crt_deinit(c);
+	} else {
+		gnutls_pubkey_t k;
+
+		if (gnutls_pubkey_init(&k) < 0)
+			util_oom();
+		ok = gnutls_pubkey_import(k, &dt, GNUTLS_X509_FMT_DER) == 0;
+		gnutls_pubkey_deinit(k);
+	}
+	return ok;
+}
+
+static void
+judge(struct dane_rec *r)
+{
+	r->usable = false;
+	if (r->usage == DANE_USAGE_PKIX_TA || r->usage == DANE_USAGE_PKIX_EE) {
+		snprintf(r->why, sizeof(r->why),
+			 "RFC 7672 3.1.3 (DANE-11): usage %u (%s) is not used "
+			 "for SMTP",
+			 r->usage, dane_usage_name(r->usage));
+		return;
+	}
+	if (r->usage != DANE_USAGE_DANE_TA && r->usage != DANE_USAGE_DANE_EE) {
+		snprintf(r->why, sizeof(r->why),
+			 "RFC 6698 2.1.1 (DANE-11): unknown usage %u", r->usage);
+		return;
+	}
+	if (r->selector > DANE_SEL_SPKI) {
+		snprintf(r->why, sizeof(r->why),
+			 "RFC 6698 2.1.2 (DANE-11): unknown selector %u",
+			 r->selector);
+		return;
+	}
+	switch (r->mtype) {
+	case DANE_MT_FULL:
+		if (!full_parses(r->selector, r->data, r->len)) {
+			snprintf(r->why, sizeof(r->why),
+				 "RFC 7671 9 (DANE-12): the full data (%zu "
+				 "octets) is not a DER %s",
+				 r->len,
+				 r->selector == DANE_SEL_CERT
+				     ? "certificate"
+				     : "SubjectPublicKeyInfo");
+			return;
+		}
+		break;
+	case DANE_MT_SHA256:
+	case DANE_MT_SHA512: {
+		size_t want = r->mtype == DANE_MT_SHA256 ? 32 : 64;
+
+		if (r->len != want) {
+			snprintf(r->why, sizeof(r->why),
+				 "RFC 7671 9 (DANE-12): a %s digest is %zu "
+				 "octets, this one %zu",
+				 dane_mtype_name(r->mtype), want, r->len);
+			return;
+		}
+		break;
+	}
+	default:
+		snprintf(r->why, sizeof(r->why),
+			 "RFC 6698 2.1.3 (DANE-11): unknown matching type %u",
+			 r->mtype);
+		return;
+	}
+	r->usable = true;
+}
+
+void
+dane_set_add(struct dane_set *s, uint8_t usage, uint8_t selector,
+	     uint8_t mtype, const unsigned char *data, size_t len)
+{
+	struct dane_rec *r;
+
+	s->rec = xrealloc(s->rec, (s->n + 1) * sizeof(*s->rec));
+	r = &s->rec[s->n++];
+	memset(r, 0, sizeof(*r));
+	r->usage = usage;
+	r->selector = selector;
+	r->mtype = mtype;
+	r->len = len;
+	r->data = xmalloc(len ? len : 1);
+	if (len)
+		memcpy(r->data, data, len);
+	judge(r);
+	s->nusable += r->usable;
+}
+
+void
+dane_set_agility(struct dane_set *s)
+{
+	/* Per usage and selector, the strongest digest present wins. */
+	for (size_t i = 0; i < s->n; i++) {
+		struct dane_rec *r = &s->rec[i];
+
+		if (!r->usable || r->superseded || r->mtype != DANE_MT_SHA256)
+			continue;
+		for (size_t k = 0; k < s->n; k++) {
+			const struct dane_rec *o = &s->rec[k];
+
+			if (o->usable && o->usage == r->usage &&
+			    o->selector == r->selector &&
+			    o->mtype == DANE_MT_SHA512) {
+				r->superseded = true;
+				snprintf(r->why, sizeof(r->why),
+					 "RFC 7671 9 (DANE-13): superseded by "
+					 "the %u %u 2 (SHA2-512) record%s",
+					 r->usage, r->selector,
+					 " of the same usage and selector");
+				s->nusable--;
+				break;
+			}
+		}
+	}
+}
+
+void
+dane_set_free(struct dane_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->rec[i].data);
+	free(s->rec);
+	memset(s, 0, sizeof(*s));
+}
+
+size_t
+dane_cert_data(const unsigned char *der, size_t derlen, uint8_t selector,
+	       uint8_t mtype, unsigned char *out, size_t outsz)
+{
+	gnutls_datum_t in = {(unsigned char *)der, (unsigned)derlen};
+	gnutls_datum_t spki = {NULL, 0};
+	const unsigned char *src = der;
+	size_t srclen = derlen, n = 0;
+	gnutls_x509_crt_t c = NULL;
+	gnutls_pubkey_t k = NULL;
+
+	if (selector == DANE_SEL_SPKI) {
+		if (gnutls_x509_crt_init(&c) < 0 || gnutls_pubkey_init(&k) < 0)
+			util_oom();
+		if (gnutls_x509_crt_import(c, &in, GNUTLS_X509_FMT_DER) < 0 ||
+		    gnutls_pubkey_import_x509(k, c, 0) < 0 ||
+		    gnutls_pubkey_export2(k, GNUTLS_X509_FMT_DER, &spki) < 0)
+			goto out;
+		src = spki.data;
+		srclen = spki.size;
+	} else if (selector != DANE_SEL_CERT) {
+		return 0;
+	}
+	switch (mtype) {
+	case DANE_MT_FULL:
+		if (srclen <= outsz) {
+			memcpy(out, src, srclen);
+			n = srclen;
+		}
+		break;
+	case DANE_MT_SHA256:
+		if (outsz >= 32 && gnutls_hash_fast(GNUTLS_DIG_SHA256, src,
+						    srclen, out) == 0)
+			n = 32;
+		break;
+	case DANE_MT_SHA512:
+		if (outsz >= 64 && gnutls_hash_fast(GNUTLS_DIG_SHA512, src,
+						    srclen, out) == 0)
+			n = 64;
+		break;
+	}
+out:
+	gnutls_free(spki.data);
+	if (k)
+		gnutls_pubkey_deinit(k);
+	if (c)
+		gnutls_x509_crt_deinit(c);
+	return n;
+}
+
+/* Does certificate der match record r? */
+static bool
+rec_matches(const struct dane_rec *r, const struct tls_cert *cert)
+{
+	unsigned char buf[16384];
+	size_t n;
+
+	n = dane_cert_data(cert->der, cert->derlen, r->selector, r->mtype,
+			   buf, sizeof(buf));
+	return n > 0 && n == r->len && memcmp(buf, r->data, n) == 0;
+}
+
+/* The leaf's CN, for DANE-17 when it has no DNS-ID. */
+static void
+leaf_cn(const struct tls_cert *leaf, char *out, size_t outsz)
+{
+	gnutls_datum_t in = {leaf->der, (unsigned)leaf->derlen};
+	gnutls_x509_crt_t c;
+	size_t sz = outsz;
+
+	out[0] = '\0';
+	if (gnutls_x509_crt_init(&c) < 0)
+		util_oom();
+	if (gnutls_x509_crt_import(c, &in, GNUTLS_X509_FMT_DER) == 0 &&
+	    gnutls_x509_crt_get_dn_by_oid(c, GNUTLS_OID_X520_COMMON_NAME, 0, 0,
+					  out, &sz) < 0)
+		out[0] = '\0';
+	gnutls_x509_crt_deinit(c);
+}
+
+/*
+ * DANE-TA (DANE-16, DANE-17): the path from the leaf up to chain[depth],
+ * that certificate taken as the trust anchor; signatures, then dates of
+ * the certificates below it at `now`, then the leaf's names.
+ */
+static bool
+ta_path_ok(const struct tls_cert *chain, size_t depth,
+	   const char *const *names, size_t nnames, time_t now, char *why,
+	   size_t whysz)
+{
+	gnutls_x509_trust_list_t tl;
+	gnutls_x509_crt_t crts[TLS_CHAIN_MAX], ta;
+	gnutls_datum_t d;
+	unsigned status = 0, k = 0;
+	char when[40], cn[256];
+	bool ok = false, named = false;
+	int r;
+
+	if (gnutls_x509_trust_list_init(&tl, 0) < 0 ||
+	    gnutls_x509_crt_init(&ta) < 0)
+		util_oom();
+	d = (gnutls_datum_t){chain[depth].der, (unsigned)chain[depth].derlen};
+	if (gnutls_x509_crt_import(ta, &d, GNUTLS_X509_FMT_DER) < 0) {
+		gnutls_x509_crt_deinit(ta);
+		snprintf(why, whysz, "the trust anchor does not parse");
+		goto out;
+	}
+	gnutls_x509_trust_list_add_cas(tl, &ta, 1, 0); /* tl owns ta */
+	for (; k < depth; k++) {
+		if (gnutls_x509_crt_init(&crts[k]) < 0)
+			util_oom();
+		d = (gnutls_datum_t){chain[k].der, (unsigned)chain[k].derlen};
+		if (gnutls_x509_crt_import(crts[k], &d, GNUTLS_X509_FMT_DER) <
+		    0) {
+			gnutls_x509_crt_deinit(crts[k]);
+			snprintf(why, whysz, "chain certificate %u does not "
+					     "parse", k);
+			goto out;
+		}
+	}
+	r = gnutls_x509_trust_list_verify_crt2(
+	    tl, crts, depth, NULL, 0,
+	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+		GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS |
+		GNUTLS_VERIFY_ALLOW_UNSORTED_CHAIN,
+	    &status, NULL);
+	if (r < 0 || status != 0) {
+		gnutls_datum_t p = {NULL, 0};
+
+		if (r == 0 && gnutls_certificate_verification_status_print(
+				  status, GNUTLS_CRT_X509, &p, 0) == 0) {
+			snprintf(why, whysz, "the path to it does not verify: "
+					     "%.150s",
+				 p.data);
+			gnutls_free(p.data);
+		} else
+			snprintf(why, whysz, "the path to it does not verify");
+		goto out;
+	}
+	for (size_t i = 0; i < depth; i++) {
+		if (now > chain[i].not_after || now < chain[i].not_before) {
+			util_fmt_utc(when, sizeof(when), "%Y-%m-%d",
+				     now > chain[i].not_after
+					 ? chain[i].not_after
+					 : chain[i].not_before);
+			snprintf(why, whysz, "%s '%.80s' %s %s",
+				 i ? "chain certificate" : "the leaf",
+				 chain[i].subject,
+				 now > chain[i].not_after ? "expired on"
+							  : "is valid only from",
+				 when);
+			goto out;
+		}
+	}
+	/* DANE-17: DNS-IDs when there are any, else the CN. */
+	if (chain[0].nsan > 0) {
+		for (size_t i = 0; i < chain[0].nsan && !named; i++)
+			for (size_t j = 0; j < nnames && !named; j++)
+				named = names_match_dnsid(chain[0].san[i],
+							  names[j]);
+	} else {
+		leaf_cn(&chain[0], cn, sizeof(cn));
+		for (size_t j = 0; j < nnames && !named && cn[0]; j++)
+			named = names_match_dnsid(cn, names[j]);
+	}
+	if (!named) {
+		snprintf(why, whysz,
+			 "RFC 7672 3.2.2 (DANE-17): the leaf names %.50s%s, not "
+			 "%.50s%s",
+			 chain[0].nsan ? chain[0].san[0] : "no DNS-ID",
+			 chain[0].nsan > 1 ? " ..." : "", names[0],
+			 nnames > 1 ? " or the next-hop domain" : "");
+		goto out;
+	}
+	ok = true;
+out:
+	while (k > 0)
+		gnutls_x509_crt_deinit(crts[--k]);
+	gnutls_x509_trust_list_deinit(tl, 1);
+	return ok;
+}
+
+/* What the chain offers, for a "no match" message. */
+static void
+describe_seen(const struct dane_set *s, const struct tls_cert *chain,
+	      size_t ncerts, struct buf *b)
+{
+	bool want[2][3] = {{false}};
+	unsigned char d[64];
+	char h[40];
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->rec[i].usable && !s->rec[i].superseded &&
+		    s->rec[i].usage == DANE_USAGE_DANE_EE &&
+		    s->rec[i].mtype != DANE_MT_FULL)
+			want[s->rec[i].selector][s->rec[i].mtype] = true;
+	for (int sel = 0; sel < 2; sel++)
+		for (int mt = 1; mt < 3; mt++) {
+			size_t n;
+
+			if (!want[sel][mt])
+				continue;
+			n = dane_cert_data(chain[0].der, chain[0].derlen,
+					   (uint8_t)sel, (uint8_t)mt, d,
+					   sizeof(d));
+			if (n == 0)
+				continue;
+			hex_short(d, n, 8, h, sizeof(h));
+			buf_printf(b, "; the leaf's %s %s is %s",
+				   dane_selector_name((uint8_t)sel),
+				   dane_mtype_name((uint8_t)mt), h);
+		}
+	for (size_t i = 0; i < s->n; i++)
+		if (s->rec[i].usable && !s->rec[i].superseded &&
+		    s->rec[i].usage == DANE_USAGE_DANE_TA) {
+			buf_puts(b, "; a DANE-TA record must match a "
+				    "certificate the server sends (RFC 7672 "
+				    "3.1.2)");
+			break;
+		}
+	if (ncerts > 1)
+		buf_printf(b, "; %zu certificate%s sent above the leaf, the "
+			      "last '%.60s'",
+			   ncerts - 1, ncerts == 2 ? "" : "s",
+			   chain[ncerts - 1].subject);
+	else
+		buf_puts(b, "; no certificate sent above the leaf");
+}
+
+void
+dane_match(const struct dane_set *s, const struct tls_cert *chain,
+	   size_t ncerts, const char *const *names, size_t nnames,
+	   time_t now, bool *hits, struct dane_result *out)
+{
+	char ta_why[400] = "", t[200];
+	struct buf b;
+	bool found = false;
+
+	memset(out, 0, sizeof(*out));
+	if (ncerts == 0) {
+		util_strlcpy(out->why, "the server sent no certificate",
+			     sizeof(out->why));
+		return;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const struct dane_rec *r = &s->rec[i];
+
+		if (!r->usable || r->superseded)
+			continue;
+		if (r->usage == DANE_USAGE_DANE_EE) {
+			/* DANE-15: the leaf only; no names, no dates. */
+			if (!rec_matches(r, &chain[0]))
+				continue;
+			if (hits)
+				hits[i] = true;
+			if (!found) {
+				found = true;
+				out->ok = true;
+				out->rec = i;
+				out->depth = 0;
+				out->ta = false;
+				out->remaining =
+				    (double)(chain[0].not_after - now);
+			}
+			continue;
+		}
+		/* DANE-TA: a certificate sent above the leaf (DANE-16). */
+		for (size_t dpt = 1; dpt < ncerts; dpt++) {
+			char why[DANE_WHY_LEN];
+
+			if (!rec_matches(r, &chain[dpt]))
+				continue;
+			if (!ta_path_ok(chain, dpt, names, nnames, now, why,
+					sizeof(why))) {
+				if (ta_why[0] == '\0')
+					snprintf(ta_why, sizeof(ta_why),
+						 "%u %u %u matched '%.60s', but "
+						 "%.200s",
+						 r->usage, r->selector,
+						 r->mtype, chain[dpt].subject,
+						 why);
+				break;
+			}
+			if (hits)
+				hits[i] = true;
+			if (!found) {
+				found = true;
+				out->ok = true;
+				out->rec = i;
+				out->depth = dpt;
+				out->ta = true;
+				out->remaining = 1e18;
+				for (size_t k = 0; k <= dpt; k++)
+					if ((double)(chain[k].not_after - now) <
+					    out->remaining)
+						out->remaining = (double)(
+						    chain[k].not_after - now);
+			}
+			break;
+		}
+	}
+	if (found)
+		return;
+	buf_init(&b);
+	if (ta_why[0] != '\0') {
+		buf_puts(&b, ta_why);
+	} else {
+		size_t tried = 0;
+
+		buf_puts(&b, "no TLSA record matches: tried ");
+		for (size_t i = 0; i < s->n; i++)
+			if (s->rec[i].usable && !s->rec[i].superseded)
+				buf_printf(&b, "%s%s", tried++ ? ", " : "",
+					   dane_rec_text(&s->rec[i], 8, t,
+							 sizeof(t)));
+		describe_seen(s, chain, ncerts, &b);
+	}
+	util_strlcpy(out->why, b.p, sizeof(out->why));
+	buf_free(&b);
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * dane.h: TLSA records judged and matched the way a DANE SMTP client does
+ * (RFC 7672, RFC 7671, RFC 6698; CONFORMANCE DANE-11..DANE-17).
+ *
+ * A dane_set holds the TLSA RRset of one host. dane_set_add() judges each
+ * record as it comes: usable means usage DANE-TA(2) or DANE-EE(3),
+ * selector Cert(0) or SPKI(1), matching type Full(0), SHA2-256(1) or
+ * SHA2-512(2), a digest of the right length, full data that parses as a
+ * certificate or an SPKI (DANE-11, DANE-12); an unusable record says why.
+ * dane_set_agility() then applies digest algorithm agility (RFC 7671 9,
+ * DANE-13): per usage and selector, Full(0) records and only the strongest
+ * digest present are used; weaker ones are "superseded".
+ *
+ * dane_match() matches a chain as sent (leaf first, DER) against the used
+ * records: DANE-EE against the leaf only, no name or date checks (DANE-15);
+ * DANE-TA against a certificate the server sent above the leaf, then the
+ * path from the leaf up to it verified (signatures, dates at `now`) and
+ * the leaf's names checked against the reference names (DNS-IDs, or the CN
+ * when there are none; '*' only as the whole left-most label; DANE-16,
+ * DANE-17). Every record that matches is flagged in hits[], for the
+ * caller's accounting across addresses (DANE-14, stale records).
+ *
+ * No I/O and no globals; thread-safe.
+ */
+#ifndef MAILTLS_DANE_H
+#define MAILTLS_DANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "tls.h"
+
+#define DANE_WHY_LEN 200
+
+enum {
+	DANE_USAGE_PKIX_TA = 0,
+	DANE_USAGE_PKIX_EE = 1,
+	DANE_USAGE_DANE_TA = 2,
+	DANE_USAGE_DANE_EE = 3,
+	DANE_SEL_CERT = 0,
+	DANE_SEL_SPKI = 1,
+	DANE_MT_FULL = 0,
+	DANE_MT_SHA256 = 1,
+	DANE_MT_SHA512 = 2,
+};
+
+struct dane_rec {
+	uint8_t usage, selector, mtype;
+	unsigned char *data;
+	size_t len;
+	bool usable;	  /* DANE-11, DANE-12 */
+	bool superseded;  /* usable, but a stronger digest is present (13) */
+	char why[DANE_WHY_LEN]; /* why unusable or superseded */
+};
+
+struct dane_set {
+	struct dane_rec *rec;
+	size_t n;
+	size_t nusable; /* usable and not superseded: the records used */
+};
+
+/* Adds one record (data copied) and judges it. */
+void dane_set_add(struct dane_set *s, uint8_t usage, uint8_t selector,
+		  uint8_t mtype, const unsigned char *data, size_t len);
+/* Marks the digests that a stronger one supersedes (DANE-13); call once
+ * after the last dane_set_add(). */
+void dane_set_agility(struct dane_set *s);
+void dane_set_free(struct dane_set *s);
+
+/* RFC 7218 acronyms: "DANE-EE", "SPKI", "SHA2-256"; numbers otherwise. */
+const char *dane_usage_name(uint8_t u);
+const char *dane_selector_name(uint8_t s);
+const char *dane_mtype_name(uint8_t m);
+/*
+ * "3 1 1 (DANE-EE SPKI SHA2-256) 1f2e...c0d1": the numbers, the acronyms,
+ * and the data in hex, shortened to its first and last `keep` hex digits
+ * when longer (keep 0: whole). Returns out.
+ */
+char *dane_rec_text(const struct dane_rec *r, size_t keep, char *out,
+		    size_t outsz);
+
+struct dane_result {
+	bool ok;	    /* a used record matched, and its checks passed */
+	size_t rec;	    /* the record that matched (when ok) */
+	size_t depth;	    /* the chain position it matched */
+	bool ta;	    /* it was a DANE-TA match */
+	double remaining;   /* seconds to the first expiry of the path
+			       (leaf .. matched certificate) */
+	char why[400];	    /* when not ok: what was tried and seen */
+};
+
+/*
+ * Matches chain (ncerts certificates as sent, leaf first) against s's
+ * used records. names: the reference names for DANE-TA (the TLSA base
+ * domain first; nnames >= 1). hits: s->n flags, set for every record that
+ * matched on this chain (left alone otherwise); may be NULL.
+ */
+void dane_match(const struct dane_set *s, const struct tls_cert *chain,
+		size_t ncerts, const char *const *names, size_t nnames,
+		time_t now, bool *hits, struct dane_result *out);
+
+/*
+ * The digest a record of this selector and matching type would hold for
+ * cert (the DER itself for Full), into out (at most outsz bytes).
+ * Returns the length, or 0 when cert does not parse.
+ */
+size_t dane_cert_data(const unsigned char *der, size_t derlen,
+		      uint8_t selector, uint8_t mtype, unsigned char *out,
+		      size_t outsz);
+
+#endif
