@@ -27,16 +27,18 @@ dane_usage_name(uint8_t u)
 const char *
 dane_selector_name(uint8_t s)
 {
-	return s == 0 ? "Cert" : s == 1 ? "SPKI" : s == 255 ? "PrivSel"
-							    : "unassigned";
+	return s == 0	  ? "Cert"
+	       : s == 1	  ? "SPKI"
+	       : s == 255 ? "PrivSel"
+			  : "unassigned";
 }
 
 const char *
 dane_mtype_name(uint8_t m)
 {
-	return m == 0	    ? "Full"
-	       : m == 1	    ? "SHA2-256"
-	       : m == 2	    ? "SHA2-512"
+	return m == 0	  ? "Full"
+	       : m == 1	  ? "SHA2-256"
+	       : m == 2	  ? "SHA2-512"
 	       : m == 255 ? "PrivMatch"
 			  : "unassigned";
 }
@@ -122,7 +124,8 @@ judge(struct dane_rec *r)
 	}
 	if (r->usage != DANE_USAGE_DANE_TA && r->usage != DANE_USAGE_DANE_EE) {
 		snprintf(r->why, sizeof(r->why),
-			 "RFC 6698 2.1.1 (DANE-11): unknown usage %u", r->usage);
+			 "RFC 6698 2.1.1 (DANE-11): unknown usage %u",
+			 r->usage);
 		return;
 	}
 	if (r->selector > DANE_SEL_SPKI) {
@@ -167,8 +170,8 @@ judge(struct dane_rec *r)
 }
 
 void
-dane_set_add(struct dane_set *s, uint8_t usage, uint8_t selector,
-	     uint8_t mtype, const unsigned char *data, size_t len)
+dane_set_add(struct dane_set *s, uint8_t usage, uint8_t selector, uint8_t mtype,
+	     const unsigned char *data, size_t len)
 {
 	struct dane_rec *r;
 
@@ -254,13 +257,13 @@ dane_cert_data(const unsigned char *der, size_t derlen, uint8_t selector,
 		}
 		break;
 	case DANE_MT_SHA256:
-		if (outsz >= 32 && gnutls_hash_fast(GNUTLS_DIG_SHA256, src,
-						    srclen, out) == 0)
+		if (outsz >= 32 &&
+		    gnutls_hash_fast(GNUTLS_DIG_SHA256, src, srclen, out) == 0)
 			n = 32;
 		break;
 	case DANE_MT_SHA512:
-		if (outsz >= 64 && gnutls_hash_fast(GNUTLS_DIG_SHA512, src,
-						    srclen, out) == 0)
+		if (outsz >= 64 &&
+		    gnutls_hash_fast(GNUTLS_DIG_SHA512, src, srclen, out) == 0)
 			n = 64;
 		break;
 	}
@@ -280,8 +283,8 @@ rec_matches(const struct dane_rec *r, const struct tls_cert *cert)
 	unsigned char buf[16384];
 	size_t n;
 
-	n = dane_cert_data(cert->der, cert->derlen, r->selector, r->mtype,
-			   buf, sizeof(buf));
+	n = dane_cert_data(cert->der, cert->derlen, r->selector, r->mtype, buf,
+			   sizeof(buf));
 	return n > 0 && n == r->len && memcmp(buf, r->data, n) == 0;
 }
 
@@ -309,9 +312,8 @@ leaf_cn(const struct tls_cert *leaf, char *out, size_t outsz)
  * the certificates below it at `now`, then the leaf's names.
  */
 static bool
-ta_path_ok(const struct tls_cert *chain, size_t depth,
-	   const char *const *names, size_t nnames, time_t now, char *why,
-	   size_t whysz)
+ta_path_ok(const struct tls_cert *chain, size_t depth, const char *const *names,
+	   size_t nnames, time_t now, char *why, size_t whysz)
 {
 	gnutls_x509_trust_list_t tl;
 	gnutls_x509_crt_t crts[TLS_CHAIN_MAX], ta;
@@ -338,8 +340,10 @@ ta_path_ok(const struct tls_cert *chain, size_t depth,
 		if (gnutls_x509_crt_import(crts[k], &d, GNUTLS_X509_FMT_DER) <
 		    0) {
 			gnutls_x509_crt_deinit(crts[k]);
-			snprintf(why, whysz, "chain certificate %u does not "
-					     "parse", k);
+			snprintf(why, whysz,
+				 "chain certificate %u does not "
+				 "parse",
+				 k);
 			goto out;
 		}
 	}
@@ -354,8 +358,9 @@ ta_path_ok(const struct tls_cert *chain, size_t depth,
 
 		if (r == 0 && gnutls_certificate_verification_status_print(
 				  status, GNUTLS_CRT_X509, &p, 0) == 0) {
-			snprintf(why, whysz, "the path to it does not verify: "
-					     "%.150s",
+			snprintf(why, whysz,
+				 "the path to it does not verify: "
+				 "%.150s",
 				 p.data);
 			gnutls_free(p.data);
 		} else
@@ -371,8 +376,9 @@ ta_path_ok(const struct tls_cert *chain, size_t depth,
 			snprintf(why, whysz, "%s '%.80s' %s %s",
 				 i ? "chain certificate" : "the leaf",
 				 chain[i].subject,
-				 now > chain[i].not_after ? "expired on"
-							  : "is valid only from",
+				 now > chain[i].not_after
+				     ? "expired on"
+				     : "is valid only from",
 				 when);
 			goto out;
 		}
@@ -389,12 +395,13 @@ ta_path_ok(const struct tls_cert *chain, size_t depth,
 			named = names_match_dnsid(cn, names[j]);
 	}
 	if (!named) {
-		snprintf(why, whysz,
-			 "RFC 7672 3.2.2 (DANE-17): the leaf names %.50s%s, not "
-			 "%.50s%s",
-			 chain[0].nsan ? chain[0].san[0] : "no DNS-ID",
-			 chain[0].nsan > 1 ? " ..." : "", names[0],
-			 nnames > 1 ? " or the next-hop domain" : "");
+		snprintf(
+		    why, whysz,
+		    "RFC 7672 3.2.2 (DANE-17): the leaf names %.50s%s, not "
+		    "%.50s%s",
+		    chain[0].nsan ? chain[0].san[0] : "no DNS-ID",
+		    chain[0].nsan > 1 ? " ..." : "", names[0],
+		    nnames > 1 ? " or the next-hop domain" : "");
 		goto out;
 	}
 	ok = true;
@@ -444,8 +451,9 @@ describe_seen(const struct dane_set *s, const struct tls_cert *chain,
 			break;
 		}
 	if (ncerts > 1)
-		buf_printf(b, "; %zu certificate%s sent above the leaf, the "
-			      "last '%.60s'",
+		buf_printf(b,
+			   "; %zu certificate%s sent above the leaf, the "
+			   "last '%.60s'",
 			   ncerts - 1, ncerts == 2 ? "" : "s",
 			   chain[ncerts - 1].subject);
 	else
@@ -454,8 +462,8 @@ describe_seen(const struct dane_set *s, const struct tls_cert *chain,
 
 void
 dane_match(const struct dane_set *s, const struct tls_cert *chain,
-	   size_t ncerts, const char *const *names, size_t nnames,
-	   time_t now, bool *hits, struct dane_result *out)
+	   size_t ncerts, const char *const *names, size_t nnames, time_t now,
+	   bool *hits, struct dane_result *out)
 {
 	char ta_why[400] = "", t[200];
 	struct buf b;
@@ -498,12 +506,12 @@ dane_match(const struct dane_set *s, const struct tls_cert *chain,
 			if (!ta_path_ok(chain, dpt, names, nnames, now, why,
 					sizeof(why))) {
 				if (ta_why[0] == '\0')
-					snprintf(ta_why, sizeof(ta_why),
-						 "%u %u %u matched '%.60s', but "
-						 "%.200s",
-						 r->usage, r->selector,
-						 r->mtype, chain[dpt].subject,
-						 why);
+					snprintf(
+					    ta_why, sizeof(ta_why),
+					    "%u %u %u matched '%.60s', but "
+					    "%.200s",
+					    r->usage, r->selector, r->mtype,
+					    chain[dpt].subject, why);
 				break;
 			}
 			if (hits)
@@ -518,8 +526,10 @@ dane_match(const struct dane_set *s, const struct tls_cert *chain,
 				for (size_t k = 0; k <= dpt; k++)
 					if ((double)(chain[k].not_after - now) <
 					    out->remaining)
-						out->remaining = (double)(
-						    chain[k].not_after - now);
+						out->remaining =
+						    (double)(chain[k]
+								 .not_after -
+							     now);
 			}
 			break;
 		}
@@ -535,9 +545,9 @@ dane_match(const struct dane_set *s, const struct tls_cert *chain,
 		buf_puts(&b, "no TLSA record matches: tried ");
 		for (size_t i = 0; i < s->n; i++)
 			if (s->rec[i].usable && !s->rec[i].superseded)
-				buf_printf(&b, "%s%s", tried++ ? ", " : "",
-					   dane_rec_text(&s->rec[i], 8, t,
-							 sizeof(t)));
+				buf_printf(
+				    &b, "%s%s", tried++ ? ", " : "",
+				    dane_rec_text(&s->rec[i], 8, t, sizeof(t)));
 		describe_seen(s, chain, ncerts, &b);
 	}
 	util_strlcpy(out->why, b.p, sizeof(out->why));

@@ -51,8 +51,8 @@ struct dane_rec {
 	uint8_t usage, selector, mtype;
 	unsigned char *data;
 	size_t len;
-	bool usable;	  /* DANE-11, DANE-12 */
-	bool superseded;  /* usable, but a stronger digest is present (13) */
+	bool usable;	 /* DANE-11, DANE-12 */
+	bool superseded; /* usable, but a stronger digest is present (13) */
 	char why[DANE_WHY_LEN]; /* why unusable or superseded */
 };
 
@@ -83,13 +83,13 @@ char *dane_rec_text(const struct dane_rec *r, size_t keep, char *out,
 		    size_t outsz);
 
 struct dane_result {
-	bool ok;	    /* a used record matched, and its checks passed */
-	size_t rec;	    /* the record that matched (when ok) */
-	size_t depth;	    /* the chain position it matched */
-	bool ta;	    /* it was a DANE-TA match */
-	double remaining;   /* seconds to the first expiry of the path
-			       (leaf .. matched certificate) */
-	char why[400];	    /* when not ok: what was tried and seen */
+	bool ok;	  /* a used record matched, and its checks passed */
+	size_t rec;	  /* the record that matched (when ok) */
+	size_t depth;	  /* the chain position it matched */
+	bool ta;	  /* it was a DANE-TA match */
+	double remaining; /* seconds to the first expiry of the path
+			     (leaf .. matched certificate) */
+	char why[400];	  /* when not ok: what was tried and seen */
 };
 
 /*
@@ -107,8 +107,7 @@ void dane_match(const struct dane_set *s, const struct tls_cert *chain,
  * cert (the DER itself for Full), into out (at most outsz bytes).
  * Returns the length, or 0 when cert does not parse.
  */
-size_t dane_cert_data(const unsigned char *der, size_t derlen,
-		      uint8_t selector, uint8_t mtype, unsigned char *out,
-		      size_t outsz);
+size_t dane_cert_data(const unsigned char *der, size_t derlen, uint8_t selector,
+		      uint8_t mtype, unsigned char *out, size_t outsz);
 
 #endif

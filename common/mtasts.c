@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mtasts.h"
+#include "txtrec.h"
 #include "util.h"
 
 static void
@@ -26,44 +27,6 @@ note(struct mtasts_notes *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(n->text[n->n++], MTASTS_NOTE_LEN, fmt, ap);
 	va_end(ap);
-}
-
-static bool
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / "."): 3.1 and 3.2 */
-static bool
-ext_name_ok(const char *s, size_t n)
-{
-	if (n == 0 || n > 32 || !(is_alpha(s[0]) || is_digit(s[0])))
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (!is_alpha(s[i]) && !is_digit(s[i]) && s[i] != '_' &&
-		    s[i] != '-' && s[i] != '.')
-			return false;
-	return true;
-}
-
-/* sts-ext-value = 1*(%x21-3A / %x3C / %x3E-7E) (3.1) */
-static bool
-txt_value_char(int c)
-{
-	return c >= 0x21 && c <= 0x7e && c != ';' && c != '=';
 }
 
 bool
@@ -106,7 +69,7 @@ mtasts_txt_parse(const char *rec, size_t len, struct mtasts_txt *out)
 		size_t before = i;
 
 		/* sts-field-delim = *WSP ";" *WSP */
-		while (i < len && is_wsp(rec[i]))
+		while (i < len && txt_is_wsp(rec[i]))
 			i++;
 		if (i == len) {
 			if (i > before)
@@ -123,26 +86,26 @@ mtasts_txt_parse(const char *rec, size_t len, struct mtasts_txt *out)
 			return MTASTS_INVALID;
 		}
 		i++;
-		while (i < len && is_wsp(rec[i]))
+		while (i < len && txt_is_wsp(rec[i]))
 			i++;
 		if (i == len)
 			break; /* a trailing delimiter is allowed */
 		name = i;
 		while (i < len && rec[i] != '=' && rec[i] != ';' &&
-		       !is_wsp(rec[i]))
+		       !txt_is_wsp(rec[i]))
 			i++;
 		nlen = i - name;
-		if (i == len || rec[i] != '=' || !ext_name_ok(rec + name, nlen)) {
+		if (i == len || rec[i] != '=' || !txt_ext_name_ok(rec + name, nlen)) {
 			snprintf(out->why, sizeof(out->why),
 				 "RFC 8461 3.1 (STS-09): malformed field '%.*s'",
 				 (int)(nlen > 40 ? 40 : nlen), rec + name);
 			return MTASTS_INVALID;
 		}
 		val = ++i;
-		while (i < len && txt_value_char(rec[i]))
+		while (i < len && txt_ext_value_char(rec[i]))
 			i++;
 		vlen = i - val;
-		if (vlen == 0 || (i < len && rec[i] != ';' && !is_wsp(rec[i]))) {
+		if (vlen == 0 || (i < len && rec[i] != ';' && !txt_is_wsp(rec[i]))) {
 			snprintf(out->why, sizeof(out->why),
 				 "RFC 8461 3.1 (STS-09): malformed value of "
 				 "'%.*s'",
@@ -156,8 +119,8 @@ mtasts_txt_parse(const char *rec, size_t len, struct mtasts_txt *out)
 			bool alnum = true;
 
 			for (size_t k = 0; k < vlen; k++)
-				alnum &= is_alpha(rec[val + k]) ||
-					 is_digit(rec[val + k]);
+				alnum &= txt_is_alpha(rec[val + k]) ||
+					 txt_is_digit(rec[val + k]);
 			if (!alnum || vlen > 32) {
 				util_strlcpy(out->why,
 					     "RFC 8461 3.1 (STS-06): id must be "
@@ -222,7 +185,7 @@ mx_pattern_ok(const char *s, size_t n)
 			label = 0;
 			continue;
 		}
-		if (!is_alpha(s[i]) && !is_digit(s[i]) &&
+		if (!txt_is_alpha(s[i]) && !txt_is_digit(s[i]) &&
 		    !(s[i] == '-' && label > 0))
 			return false;
 		label++;
@@ -284,7 +247,7 @@ policy_line(const char *l, size_t n, size_t lineno, unsigned *seen,
 	const char *v;
 	int key = -1;
 
-	if (colon == NULL || !ext_name_ok(l, (size_t)(colon - l))) {
+	if (colon == NULL || !txt_ext_name_ok(l, (size_t)(colon - l))) {
 		snprintf(out->why, sizeof(out->why),
 			 "RFC 8461 3.2 (STB-09): line %zu is not 'key: value' "
 			 "(no space before the colon or at the line start)",
@@ -294,11 +257,11 @@ policy_line(const char *l, size_t n, size_t lineno, unsigned *seen,
 	klen = (size_t)(colon - l);
 	v = colon + 1;
 	vlen = n - klen - 1;
-	while (vlen > 0 && is_wsp(*v)) {
+	while (vlen > 0 && txt_is_wsp(*v)) {
 		v++;
 		vlen--;
 	}
-	while (vlen > 0 && is_wsp(v[vlen - 1]))
+	while (vlen > 0 && txt_is_wsp(v[vlen - 1]))
 		vlen--;
 	for (int k = 0; k < 4; k++)
 		if (klen == strlen(keys[k]) && memcmp(l, keys[k], klen) == 0)
@@ -377,7 +340,7 @@ policy_line(const char *l, size_t n, size_t lineno, unsigned *seen,
 		bool digits = true;
 
 		for (size_t i = 0; i < vlen; i++)
-			digits &= is_digit(v[i]);
+			digits &= txt_is_digit(v[i]);
 		if (!digits || vlen == 0 || vlen > 10) {
 			util_strlcpy(out->why,
 				     "RFC 8461 3.2 (STB-05): max_age must be 1 to "

@@ -216,7 +216,8 @@ collect_host(struct mx_set *m, struct mx_host *h, const struct mx_conn *conn)
 		    util_strcasecmp(res->canonname, h->name) != 0)
 			util_strlcpy(h->canon, res->canonname,
 				     sizeof(h->canon));
-		if (res->outcome == DNS_NXDOMAIN || res->outcome == DNS_NODATA) {
+		if (res->outcome == DNS_NXDOMAIN ||
+		    res->outcome == DNS_NODATA) {
 			nx |= res->outcome == DNS_NXDOMAIN;
 			continue;
 		}
@@ -348,8 +349,7 @@ log_transcript(const struct mx_set *m, struct mx_addr *a)
 }
 
 void
-mx_judge_dialogue(const struct mx_set *m, struct mx_addr *a,
-		  enum mt_state fail)
+mx_judge_dialogue(const struct mx_set *m, struct mx_addr *a, enum mt_state fail)
 {
 	struct mx_judge j = {.fail = fail};
 
@@ -425,12 +425,12 @@ judge_lifetime(struct mx_addr *a, const struct mx_judge *j)
 			   first ? "chain certificate" : "certificate",
 			   s->peer.cert[first].subject, date);
 	else
-		result_add(n,
-			   failing(j, range_state(j->warn, j->crit,
-						  remaining / DAY)),
-			   NULL, NULL, "%s '%.80s' expires in %.0f days (%s)",
-			   first ? "chain certificate" : "certificate",
-			   s->peer.cert[first].subject, remaining / DAY, date);
+		result_add(
+		    n,
+		    failing(j, range_state(j->warn, j->crit, remaining / DAY)),
+		    NULL, NULL, "%s '%.80s' expires in %.0f days (%s)",
+		    first ? "chain certificate" : "certificate",
+		    s->peer.cert[first].subject, remaining / DAY, date);
 	snprintf(label, sizeof(label), "%s_cert_remaining", n->name);
 	result_perf(n, label, remaining, "s",
 		    range_format(j->warn, DAY, w, sizeof(w)),

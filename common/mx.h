@@ -36,12 +36,12 @@
 struct mx_host {
 	char name[DNS_NAME_MAX];
 	unsigned pref;
-	bool from_mx;		   /* an MX target (not -H, not implicit) */
-	char canon[DNS_NAME_MAX];  /* CNAME target, "" if none (MXM-06) */
+	bool from_mx;		  /* an MX target (not -H, not implicit) */
+	char canon[DNS_NAME_MAX]; /* CNAME target, "" if none (MXM-06) */
 	struct node *node;
 	struct dns_result *res[2]; /* A, AAAA */
 	size_t naddrs;
-	bool absent;		   /* no address at all */
+	bool absent; /* no address at all */
 };
 
 struct mx_addr {
@@ -89,7 +89,7 @@ struct mx_judge {
 	const struct range *warn, *crit; /* days of chain lifetime */
 	int min_tls;			 /* 10..13 */
 	bool no_pkix;
-	enum mt_state fail; /* state of what breaks delivery: CRITICAL */
+	enum mt_state fail;    /* state of what breaks delivery: CRITICAL */
 	const char *pkix_rule; /* the rule cited for a PKIX failure */
 	time_t now;
 };

@@ -123,7 +123,7 @@ clean_dup(const char *s, size_t max)
 }
 
 static char *clean_vfmt(size_t max, const char *fmt, va_list ap)
-	UTIL_PRINTF(2, 0);
+    UTIL_PRINTF(2, 0);
 
 static char *
 clean_vfmt(size_t max, const char *fmt, va_list ap)
@@ -250,6 +250,45 @@ result_log(struct node *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	n->log[n->nlog++] = clean_vfmt(LOG_MAX, fmt, ap);
 	va_end(ap);
+}
+
+static void
+name_worst(const struct node *n, enum mt_state worst, size_t max,
+	   size_t root_max, size_t *named, struct buf *out)
+{
+	size_t here = 0;
+
+	for (const struct finding *f = n->findings; f && *named < max;
+	     f = f->next) {
+		if (f->state != worst)
+			continue;
+		if (n->parent == NULL && here == root_max)
+			break;
+		buf_puts(out, *named ? "; " : "");
+		if (n->kind == NODE_HOST)
+			buf_printf(out, "%s: ", n->name);
+		else if (n->kind == NODE_ADDRESS && n->parent != NULL)
+			buf_printf(out, "%s[%s]: ", n->parent->name, n->name);
+		buf_puts(out, f->text);
+		(*named)++;
+		here++;
+		if (n->kind == NODE_ADDRESS)
+			break;
+	}
+	for (const struct node *c = n->children; c && *named < max; c = c->next)
+		name_worst(c, worst, max, root_max, named, out);
+}
+
+size_t
+output_name_worst(const struct node *root, enum mt_state worst, size_t max,
+		  struct buf *out)
+{
+	size_t named = 0;
+
+	name_worst(root, worst, max, max > 1 ? max - 1 : max, &named, out);
+	if (named)
+		buf_puts(out, "; ");
+	return named;
 }
 
 void

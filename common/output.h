@@ -179,6 +179,17 @@ void result_perf_minmax(struct perf *p, bool has_min, double min, bool has_max,
 enum mt_state result_finish(struct node *root);
 void result_free(struct node *n);
 
+/*
+ * For line 1: appends up to max findings in state `worst`, depth-first
+ * from root, each "; "-separated and named by where it stands: a host's
+ * as "HOST: text", an address's as "HOST[ADDR]: text" (one per address),
+ * the root's and a record's as the text alone; the root gives at most
+ * max - 1 so that a host's failure is named too. Appends "; " after the
+ * last one. Returns how many it named. Call after result_finish().
+ */
+size_t output_name_worst(const struct node *root, enum mt_state worst,
+			 size_t max, struct buf *out);
+
 enum out_format {
 	OUT_NAGIOS,
 	OUT_JSON,

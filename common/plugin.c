@@ -8,7 +8,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "plugin.h"
+#include "tls.h"
 
 /* Async-signal-safe: the message is formatted before the timer is set. */
 static char alarm_msg[160];
@@ -103,4 +105,62 @@ plugin_default_helo(const char *given, char *out, size_t outsz)
 	if (gethostname(out, outsz - 1) != 0 || strchr(out, '.') == NULL)
 		out[0] = '\0';
 	out[outsz - 1] = '\0';
+}
+
+int
+plugin_open(struct pctx *p, const char *label, const struct common_opts *co,
+	    const char *cafile, bool load_trust, struct tls_ctx **tls,
+	    const char *root_name)
+{
+	char err[256];
+
+	deadline_start((int64_t)co->timeout_s * 1000);
+	plugin_watchdog(label, co);
+	signal(SIGPIPE, SIG_IGN);
+	*tls = tls_ctx_new(cafile, load_trust, err, sizeof(err));
+	if (*tls == NULL) {
+		printf("%s UNKNOWN - %s\n", label, err);
+		return MT_UNKNOWN;
+	}
+	p->co = co;
+	p->dns = dns_ctx_new(co->resolvers, co->nresolvers, co->trust_anchor,
+			     err, sizeof(err));
+	if (p->dns == NULL) {
+		printf("%s UNKNOWN - %s\n", label, err);
+		tls_ctx_free(*tls);
+		*tls = NULL;
+		return MT_UNKNOWN;
+	}
+	p->root = result_new(NODE_CHECK, root_name);
+	return 0;
+}
+
+void
+plugin_close(struct pctx *p, struct tls_ctx *tls)
+{
+	result_free(p->root);
+	dns_ctx_free(p->dns);
+	tls_ctx_free(tls);
+	p->root = NULL;
+	p->dns = NULL;
+}
+
+int
+plugin_print(const struct pctx *p, const char *label, const char *summary)
+{
+	struct perf *perf;
+	struct buf out;
+
+	/* The run's own time, last on line 1. */
+	perf =
+	    result_perf(p->root, "time", (double)deadline_elapsed_ms() / 1000.0,
+			"s", NULL, NULL);
+	result_perf_minmax(perf, true, 0, false, 0);
+	buf_init(&out);
+	output_render(p->root, label, summary, p->co->format, p->co->verbose,
+		      &out);
+	fputs(out.p, stdout);
+	fflush(stdout);
+	buf_free(&out);
+	return (int)p->root->worst;
 }

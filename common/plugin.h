@@ -27,6 +27,26 @@ struct pctx {
 	int resolver_checked; /* 0 not yet, 1 fine, 2 broken */
 };
 
+struct tls_ctx;
+
+/*
+ * Starts a run: the deadline (-t) and its watchdog, SIGPIPE ignored (a
+ * peer that drops the connection must not kill us), the TLS context
+ * (cafile and load_trust as for tls_ctx_new()), the resolver, and the
+ * result tree's root named root_name. Returns 0; or prints
+ * "LABEL UNKNOWN - why" and returns MT_UNKNOWN (nothing to free).
+ */
+int plugin_open(struct pctx *p, const char *label,
+		const struct common_opts *co, const char *cafile,
+		bool load_trust, struct tls_ctx **tls, const char *root_name);
+/* Frees what plugin_open() made. */
+void plugin_close(struct pctx *p, struct tls_ctx *tls);
+/* Adds the run's time to the root's perfdata ('time', last of the
+ * aggregates), renders the finished tree with line 1's summary in the
+ * format asked for, prints it, and returns the exit code (the root's
+ * worst state). */
+int plugin_print(const struct pctx *p, const char *label, const char *summary);
+
 /*
  * Arms a SIGALRM at the deadline plus half a second that prints
  * "LABEL STATE - deadline of N s passed (watchdog)" and exits with

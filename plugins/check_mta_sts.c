@@ -36,6 +36,7 @@
 #include "plugin.h"
 #include "range.h"
 #include "tls.h"
+#include "txtrec.h"
 #include "util.h"
 
 #define LABEL "MTA-STS"
@@ -148,9 +149,9 @@ enum txt_status {
 struct run {
 	struct common_opts co;
 	struct plugin_opts po;
-	struct range warn, crit;	   /* max_age, seconds */
-	struct range cwarn, ccrit;	   /* certificate lifetime, days */
-	struct range fwarn, fcrit;	   /* fetch time, seconds */
+	struct range warn, crit;   /* max_age, seconds */
+	struct range cwarn, ccrit; /* certificate lifetime, days */
+	struct range fwarn, fcrit; /* fetch time, seconds */
 	struct pctx p;
 	struct tls_ctx *tls;
 	char domain[DNS_NAME_MAX];
@@ -266,26 +267,6 @@ on_phost(void *arg, struct dns_result *res)
 
 /* ------------------------------------------------------------ TXT */
 
-/* "v=STSv1" followed by blanks before the ';' (STS-08). */
-static bool
-txt_spaced(const char *s, size_t len)
-{
-	return len > 7 && memcmp(s, "v=STSv1", 7) == 0 &&
-	       (s[7] == ' ' || s[7] == '\t');
-}
-
-/* Looks like an attempt at an STS record (STS-05: case, order). */
-static bool
-txt_lookalike(const char *s, size_t len)
-{
-	static const char pat[] = "v=stsv1";
-
-	for (size_t i = 0; i + 7 <= len; i++)
-		if (util_strncasecmp(s + i, pat, 7) == 0)
-			return true;
-	return false;
-}
-
 static void
 judge_txt(struct run *r, const char *rec, size_t len)
 {
@@ -318,9 +299,7 @@ static void
 process_txt(struct run *r)
 {
 	struct dns_result *res = r->txt;
-	char *rec[16];
-	size_t len[16], n = 0, nsts = 0, nspaced = 0, nlook = 0;
-	size_t sts = 0, spaced = 0, look = 0;
+	struct txt_pick t;
 
 	r->txt_node = result_child(r->p.root, NODE_RECORD, res->qname);
 	plugin_log_dns(&r->p, r->txt_node, res);
@@ -343,44 +322,31 @@ process_txt(struct run *r)
 			   "delegated by CNAME to %s", res->canonname);
 		result_fact(r->txt_node, "cname", "%s", res->canonname);
 	}
-	for (size_t i = 0; i < res->n && n < 16; i++) {
-		if (dns_rr_txt(&res->rr[i], &rec[n], &len[n]) < 0) {
-			result_add(r->txt_node, MT_WARNING, NULL, NULL,
-				   "malformed TXT record ignored");
-			continue;
-		}
-		if (mtasts_txt_is_sts(rec[n], len[n])) {
-			if (nsts++ == 0)
-				sts = n;
-		} else if (txt_spaced(rec[n], len[n])) {
-			if (nspaced++ == 0)
-				spaced = n;
-		} else if (txt_lookalike(rec[n], len[n])) {
-			if (nlook++ == 0)
-				look = n;
-		}
-		n++;
-	}
-	if (nsts > 1) {
+	txt_pick(res, "v=STSv1", &t);
+	if (t.nbad > 0)
+		result_add(r->txt_node, MT_WARNING, NULL, NULL,
+			   "%zu malformed TXT record%s ignored", t.nbad,
+			   t.nbad == 1 ? "" : "s");
+	if (t.nexact > 1) {
 		r->txt_status = TXT_INVALID;
 		result_add(r->txt_node, MT_CRITICAL, "RFC 8461 3.1 (STS-03)",
 			   NULL,
 			   "%zu TXT records begin with v=STSv1;: senders "
 			   "treat the domain as having no MTA-STS",
-			   nsts);
-	} else if (nsts == 1) {
-		judge_txt(r, rec[sts], len[sts]);
-	} else if (nspaced == 1) {
+			   t.nexact);
+	} else if (t.nexact == 1) {
+		judge_txt(r, t.rec[t.exact], t.len[t.exact]);
+	} else if (t.nspaced == 1) {
 		/* Valid ABNF that literal-prefix senders drop (STS-08):
 		 * judged, with the parser's warning. */
-		judge_txt(r, rec[spaced], len[spaced]);
+		judge_txt(r, t.rec[t.spaced], t.len[t.spaced]);
 	} else {
 		char shown[120];
 
 		r->txt_status = TXT_ABSENT;
-		if (nlook > 0) {
-			text_sanitize(shown, sizeof(shown), rec[look],
-				      len[look], 80);
+		if (t.nlook > 0) {
+			text_sanitize(shown, sizeof(shown), t.rec[t.look],
+				      t.len[t.look], 80);
 			result_add(r->txt_node, MT_CRITICAL,
 				   "RFC 8461 3.1 (STS-03, STS-05)", NULL,
 				   "no TXT record begins with the literal "
@@ -392,13 +358,12 @@ process_txt(struct run *r)
 				   "RFC 8461 3.1 (STS-03)", NULL,
 				   "none of the %zu TXT records at %s is an "
 				   "MTA-STS record (v=STSv1;)",
-				   n, res->qname);
+				   t.n, res->qname);
 		}
 	}
-	if (n > 1 && nsts == 1)
-		result_fact(r->txt_node, "other_txt", "%zu ignored", n - 1);
-	for (size_t i = 0; i < n; i++)
-		free(rec[i]);
+	if (t.n > 1 && t.nexact == 1)
+		result_fact(r->txt_node, "other_txt", "%zu ignored", t.n - 1);
+	txt_pick_free(&t);
 }
 
 /* ------------------------------------------------------------ policy */
@@ -437,7 +402,8 @@ content_type_ok(const char *ct, char *charset, size_t csz)
 				val++;
 				v -= 2;
 			}
-			while (v > 0 && (val[v - 1] == ' ' || val[v - 1] == '\t'))
+			while (v > 0 &&
+			       (val[v - 1] == ' ' || val[v - 1] == '\t'))
 				v--;
 			if (v >= csz)
 				v = csz - 1;
@@ -455,7 +421,8 @@ content_type_ok(const char *ct, char *charset, size_t csz)
 static const char *
 fail_token(enum https_fail f)
 {
-	return f == HTTPS_PKIX ? "sts-webpki-invalid" : "sts-policy-fetch-error";
+	return f == HTTPS_PKIX ? "sts-webpki-invalid"
+			       : "sts-policy-fetch-error";
 }
 
 /* The policy host's certificate lifetimes (policy_cert_remaining). */
@@ -485,10 +452,11 @@ judge_policy_cert(struct run *r)
 	result_fact(n, "issuer", "%s", peer->cert[0].issuer);
 	result_fact(n, "tls_version", "%s", peer->version);
 	if (r->cert_left >= 0)
-		result_add(n, range_state(&r->cwarn, &r->ccrit, r->cert_left / DAY),
-			   NULL, NULL, "%s '%.80s' expires in %.0f days (%s)",
-			   first ? "chain certificate" : "certificate",
-			   peer->cert[first].subject, r->cert_left / DAY, date);
+		result_add(
+		    n, range_state(&r->cwarn, &r->ccrit, r->cert_left / DAY),
+		    NULL, NULL, "%s '%.80s' expires in %.0f days (%s)",
+		    first ? "chain certificate" : "certificate",
+		    peer->cert[first].subject, r->cert_left / DAY, date);
 	/* An expired one fails PKIX: that finding says it. */
 }
 
@@ -542,8 +510,7 @@ fetch_policy(struct run *r)
 		}
 		if (!failed)
 			result_add(n, MT_CRITICAL, "RFC 8461 3.3 (STP-09)",
-				   "sts-policy-fetch-error",
-				   "no %s address%s",
+				   "sts-policy-fetch-error", "no %s address%s",
 				   r->co.only4	 ? "IPv4"
 				   : r->co.only6 ? "IPv6"
 						 : "IPv4 or IPv6",
@@ -595,8 +562,8 @@ fetch_policy(struct run *r)
 		return;
 	}
 	if (h->fail != HTTPS_OK) {
-		result_add(n, MT_CRITICAL, "RFC 8461 3.3",
-			   fail_token(h->fail), "policy fetch from %s%s: %s",
+		result_add(n, MT_CRITICAL, "RFC 8461 3.3", fail_token(h->fail),
+			   "policy fetch from %s%s: %s",
 			   h->addr[0] ? h->addr : addrs[0],
 			   h->addr[0] || naddrs == 1 ? "" : " and others",
 			   h->why);
@@ -671,7 +638,8 @@ show_policy(struct run *r, struct node *n)
 		p = nl ? nl + 1 : end;
 	}
 	if (more)
-		result_log(n, "... %zu more line%s", more, more == 1 ? "" : "s");
+		result_log(n, "... %zu more line%s", more,
+			   more == 1 ? "" : "s");
 	result_show_log(n);
 }
 
@@ -756,7 +724,7 @@ judge_drift(struct run *r)
 	if (!r->policy_ok || r->m.kind == MX_UNSET ||
 	    r->m.kind == MX_NXDOMAIN || r->m.kind == MX_NULL)
 		return;
-	miss = pol->mode == MTASTS_MODE_ENFORCE	 ? MT_CRITICAL
+	miss = pol->mode == MTASTS_MODE_ENFORCE	  ? MT_CRITICAL
 	       : pol->mode == MTASTS_MODE_TESTING ? MT_WARNING
 						  : MT_OK;
 	for (size_t i = 0; i < r->m.nhosts; i++) {
@@ -791,8 +759,8 @@ judge_drift(struct run *r)
 		for (size_t i = 0; i < r->m.nhosts && !used; i++)
 			used = mtasts_mx_match(pol->mx[k], r->m.hosts[i].name);
 		if (!used && !mx_is_ip(pol->mx[k]))
-			result_add(r->p.root, MT_WARNING, "RFC 8461 4.1 (MXM-03)",
-				   NULL,
+			result_add(r->p.root, MT_WARNING,
+				   "RFC 8461 4.1 (MXM-03)", NULL,
 				   "mx pattern %s matches no published MX "
 				   "host (stale)",
 				   pol->mx[k]);
@@ -850,7 +818,8 @@ state_read(const char *path, struct state *st, char *why, size_t whysz)
 			util_strlcpy(st->sha, line + 7, sizeof(st->sha));
 			sha = true;
 		} else if (strncmp(line, "since ", 6) == 0 &&
-			   util_parse_ll(line + 6, 0, 1LL << 40, &v, NULL) == 0) {
+			   util_parse_ll(line + 6, 0, 1LL << 40, &v, NULL) ==
+			       0) {
 			st->since = v;
 		}
 	}
@@ -929,8 +898,9 @@ use_state(struct run *r)
 	} else if (strcmp(old.id, now.id) != 0) {
 		util_fmt_utc(date, sizeof(date), "%Y-%m-%d %H:%M UTC",
 			     (time_t)old.since);
-		result_text(n, "policy id changed from %s (seen since %s) to "
-			       "%s: senders fetch the new policy",
+		result_text(n,
+			    "policy id changed from %s (seen since %s) to "
+			    "%s: senders fetch the new policy",
 			    old.id, date, now.id);
 	} else if (strcmp(old.sha, now.sha) != 0) {
 		util_fmt_utc(date, sizeof(date), "%Y-%m-%d %H:%M UTC",
@@ -985,48 +955,9 @@ judge_mx_addrs(struct run *r, double *min_left, bool *seen)
 static void
 summarize(struct run *r, enum mt_state worst, struct buf *out)
 {
-	size_t named = 0;
-
 	buf_printf(out, "%s: ", r->domain);
-	if (worst != MT_OK) {
-		const struct node *stack[64];
-		size_t top = 0;
-
-		/* Depth-first, the root first: the first three findings in
-		 * the worst state. */
-		stack[top++] = r->p.root;
-		while (top > 0 && named < 3) {
-			const struct node *n = stack[--top];
-			const struct node *kids[64];
-			size_t nk = 0;
-
-			for (const struct finding *f = n->findings; f;
-			     f = f->next)
-				if (f->state == worst && named < 3) {
-					if (n == r->p.root ||
-					    n->kind == NODE_RECORD)
-						buf_printf(out, "%s%s",
-							   named++ ? "; " : "",
-							   f->text);
-					else if (n->kind == NODE_ADDRESS)
-						buf_printf(out, "%s%s[%s]: %s",
-							   named++ ? "; " : "",
-							   n->parent->name,
-							   n->name, f->text);
-					else
-						buf_printf(out, "%s%s: %s",
-							   named++ ? "; " : "",
-							   n->name, f->text);
-				}
-			for (const struct node *c = n->children; c && nk < 64;
-			     c = c->next)
-				kids[nk++] = c;
-			while (nk > 0 && top < 64)
-				stack[top++] = kids[--nk];
-		}
-		if (named)
-			buf_puts(out, "; ");
-	}
+	if (worst != MT_OK)
+		output_name_worst(r->p.root, worst, 3, out);
 	if (r->policy_ok) {
 		buf_printf(out, "%s", mtasts_mode_name(r->pol.mode));
 		if ((r->m.kind == MX_LIST || r->m.kind == MX_IMPLICIT) &&
@@ -1055,7 +986,8 @@ static int
 finish(struct run *r)
 {
 	struct node *root = r->p.root;
-	struct buf out, sum;
+	struct buf sum;
+	int code;
 	enum mt_state worst;
 	char w[32], c[32];
 	double mx_left;
@@ -1076,8 +1008,8 @@ finish(struct run *r)
 		result_perf_minmax(p, true, 0, false, 0);
 	}
 	if (r->m.kind == MX_LIST || r->m.kind == MX_IMPLICIT) {
-		p = result_perf(root, "mx_hosts", (double)r->m.nhosts, "",
-				NULL, NULL);
+		p = result_perf(root, "mx_hosts", (double)r->m.nhosts, "", NULL,
+				NULL);
 		result_perf_minmax(p, true, 0, false, 0);
 		if (r->policy_ok) {
 			/* mx_covered: INTERFACE.md's example line. */
@@ -1107,19 +1039,12 @@ finish(struct run *r)
 		result_perf(root, "mx_cert_remaining", mx_left, "s",
 			    range_format(&r->cwarn, DAY, w, sizeof(w)),
 			    range_format(&r->ccrit, DAY, c, sizeof(c)));
-	p = result_perf(root, "time", (double)deadline_elapsed_ms() / 1000.0,
-			"s", NULL, NULL);
-	result_perf_minmax(p, true, 0, false, 0);
 
 	buf_init(&sum);
 	summarize(r, worst, &sum);
-	buf_init(&out);
-	output_render(root, LABEL, sum.p, r->co.format, r->co.verbose, &out);
-	fputs(out.p, stdout);
-	fflush(stdout);
-	buf_free(&out);
+	code = plugin_print(&r->p, LABEL, sum.p);
 	buf_free(&sum);
-	return (int)worst;
+	return code;
 }
 
 /* ------------------------------------------------------------ main */
@@ -1163,7 +1088,7 @@ main(int argc, char **argv)
 	static struct run run;
 	struct run *r = &run;
 	struct mx_conn conn;
-	char err[256], qname[DNS_NAME_MAX + 16];
+	char qname[DNS_NAME_MAX + 16];
 	int code;
 
 	util_set_label(LABEL);
@@ -1181,26 +1106,11 @@ main(int argc, char **argv)
 		 r->domain);
 	snprintf(qname, sizeof(qname), "_mta-sts.%.240s", r->domain);
 
-	deadline_start((int64_t)r->co.timeout_s * 1000);
-	plugin_watchdog(LABEL, &r->co);
-	signal(SIGPIPE, SIG_IGN);
+	if (plugin_open(&r->p, LABEL, &r->co, r->co.cafile, true, &r->tls,
+			r->domain) != 0)
+		return MT_UNKNOWN;
 	r->now = clock_wall();
 	plugin_default_helo(r->po.helo, r->helo, sizeof(r->helo));
-
-	r->tls = tls_ctx_new(r->co.cafile, true, err, sizeof(err));
-	if (r->tls == NULL) {
-		printf("%s UNKNOWN - %s\n", LABEL, err);
-		return MT_UNKNOWN;
-	}
-	r->p.co = &r->co;
-	r->p.dns = dns_ctx_new(r->co.resolvers, r->co.nresolvers,
-			       r->co.trust_anchor, err, sizeof(err));
-	if (r->p.dns == NULL) {
-		printf("%s UNKNOWN - %s\n", LABEL, err);
-		tls_ctx_free(r->tls);
-		return MT_UNKNOWN;
-	}
-	r->p.root = result_new(NODE_CHECK, r->domain);
 	mx_init(&r->m, &r->p, r->domain);
 	conn = (struct mx_conn){
 	    .helo = r->helo, .tls = r->tls, .now = r->now, .pkix = true};
@@ -1238,8 +1148,6 @@ main(int argc, char **argv)
 	dns_result_free(r->txt);
 	dns_result_free(r->phost[0]);
 	dns_result_free(r->phost[1]);
-	result_free(r->p.root);
-	dns_ctx_free(r->p.dns);
-	tls_ctx_free(r->tls);
+	plugin_close(&r->p, r->tls);
 	return code;
 }

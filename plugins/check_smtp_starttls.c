@@ -168,43 +168,10 @@ static void
 summarize(struct run *r, enum mt_state worst, size_t ok, double min_left,
 	  bool seen, struct buf *out)
 {
-	size_t named = 0;
 
 	buf_printf(out, "%s: ", r->target);
-	if (worst != MT_OK) {
-		/* Name what failed, worst first: root findings, then
-		 * hosts and addresses. */
-		for (const struct finding *f = r->p.root->findings; f;
-		     f = f->next)
-			if (f->state == worst && named < 2) {
-				buf_printf(out, "%s%s", named++ ? "; " : "",
-					   f->text);
-			}
-		for (size_t i = 0; i < r->m.nhosts && named < 3; i++) {
-			const struct node *h = r->m.hosts[i].node;
-
-			if (h == NULL)
-				continue;
-			for (const struct finding *f = h->findings; f;
-			     f = f->next)
-				if (f->state == worst && named < 3)
-					buf_printf(out, "%s%s: %s",
-						   named++ ? "; " : "", h->name,
-						   f->text);
-			for (const struct node *a = h->children; a; a = a->next)
-				for (const struct finding *f = a->findings; f;
-				     f = f->next)
-					if (f->state == worst && named < 3) {
-						buf_printf(out, "%s%s[%s]: %s",
-							   named++ ? "; " : "",
-							   h->name, a->name,
-							   f->text);
-						break;
-					}
-		}
-		if (named)
-			buf_puts(out, "; ");
-	}
+	if (worst != MT_OK)
+		output_name_worst(r->p.root, worst, 3, out);
 	if (r->m.naddrs > 0)
 		buf_printf(out, "%zu/%zu address%s of %zu host%s OK", ok,
 			   r->m.naddrs, r->m.naddrs == 1 ? "" : "es",
@@ -219,7 +186,8 @@ summarize(struct run *r, enum mt_state worst, size_t ok, double min_left,
 static int
 finish(struct run *r)
 {
-	struct buf out, sum;
+	struct buf sum;
+	int code;
 	enum mt_state worst;
 	double min_left = 1e18;
 	bool any_seen = false, seen;
@@ -254,19 +222,12 @@ finish(struct run *r)
 			    range_format(&r->crit, DAY, c, sizeof(c)));
 	p = result_perf(r->p.root, "addresses_ok", (double)ok, "", NULL, NULL);
 	result_perf_minmax(p, true, 0, true, (double)r->m.naddrs);
-	p = result_perf(r->p.root, "time", (double)deadline_elapsed_ms() / 1000.0,
-			"s", NULL, NULL);
-	result_perf_minmax(p, true, 0, false, 0);
 
 	buf_init(&sum);
 	summarize(r, worst, ok, min_left, any_seen, &sum);
-	buf_init(&out);
-	output_render(r->p.root, LABEL, sum.p, r->co.format, r->co.verbose, &out);
-	fputs(out.p, stdout);
-	fflush(stdout);
-	buf_free(&out);
+	code = plugin_print(&r->p, LABEL, sum.p);
 	buf_free(&sum);
-	return (int)worst;
+	return code;
 }
 
 int
@@ -274,7 +235,6 @@ main(int argc, char **argv)
 {
 	static struct run run;
 	struct run *r = &run;
-	char err[256];
 	struct mx_conn conn;
 	int code;
 
@@ -316,27 +276,10 @@ main(int argc, char **argv)
 		return opts_fail(&desc, "-c: not a Nagios range: %.60s",
 				 r->co.critical);
 
-	deadline_start((int64_t)r->co.timeout_s * 1000);
-	plugin_watchdog(LABEL, &r->co);
-	/* A peer that drops the connection must not kill us with SIGPIPE. */
-	signal(SIGPIPE, SIG_IGN);
+	if (plugin_open(&r->p, LABEL, &r->co, r->co.cafile, !r->po.no_pkix, &r->tls, r->target) != 0)
+		return MT_UNKNOWN;
 	r->now = clock_wall();
 	plugin_default_helo(r->po.helo, r->helo, sizeof(r->helo));
-
-	r->tls = tls_ctx_new(r->co.cafile, !r->po.no_pkix, err, sizeof(err));
-	if (r->tls == NULL) {
-		printf("%s UNKNOWN - %s\n", LABEL, err);
-		return MT_UNKNOWN;
-	}
-	r->p.co = &r->co;
-	r->p.dns = dns_ctx_new(r->co.resolvers, r->co.nresolvers,
-			     r->co.trust_anchor, err, sizeof(err));
-	if (r->p.dns == NULL) {
-		printf("%s UNKNOWN - %s\n", LABEL, err);
-		tls_ctx_free(r->tls);
-		return MT_UNKNOWN;
-	}
-	r->p.root = result_new(NODE_CHECK, r->target);
 	conn = (struct mx_conn){.helo = r->helo,
 				.tls = r->tls,
 				.now = r->now,
@@ -369,8 +312,6 @@ main(int argc, char **argv)
 	code = finish(r);
 
 	mx_free(&r->m);
-	result_free(r->p.root);
-	dns_ctx_free(r->p.dns);
-	tls_ctx_free(r->tls);
+	plugin_close(&r->p, r->tls);
 	return code;
 }

@@ -115,9 +115,9 @@ enum tlsa_state {
 };
 
 struct hostx {
-	char base[DNS_NAME_MAX];      /* the TLSA base name */
+	char base[DNS_NAME_MAX]; /* the TLSA base name */
 	char qname[2][DNS_NAME_MAX + 16];
-	struct dns_result *tlsa[2];  /* [0] expanded name, [1] original */
+	struct dns_result *tlsa[2]; /* [0] expanded name, [1] original */
 	size_t ncand;
 	bool addr_secure;
 	enum tlsa_state ts;
@@ -215,7 +215,7 @@ addresses_secure(struct mx_host *h)
 		result_log(h->node, "DNSSEC: %s %s%s",
 			   dns_type_name(res->qtype),
 			   dns_security_name(res->security),
-			   res->outcome == DNS_ANSWER ? ""
+			   res->outcome == DNS_ANSWER	? ""
 			   : res->outcome == DNS_NODATA ? " (no data)"
 							: " (NXDOMAIN)");
 		if (res->outcome == DNS_ANSWER)
@@ -261,8 +261,9 @@ list_records(struct mx_host *h, struct hostx *x)
 	for (size_t i = 0; i < x->set.n; i++) {
 		const struct dane_rec *rec = &x->set.rec[i];
 
-		result_log(h->node, "TLSA %s%s", dane_rec_text(rec, 16, t, sizeof(t)),
-			   !rec->usable	    ? " [unusable]"
+		result_log(h->node, "TLSA %s%s",
+			   dane_rec_text(rec, 16, t, sizeof(t)),
+			   !rec->usable	     ? " [unusable]"
 			   : rec->superseded ? " [superseded]"
 					     : "");
 		if (!rec->usable)
@@ -291,14 +292,12 @@ process_tlsa(struct run *r, size_t i)
 		if (res == NULL)
 			continue;
 		plugin_log_dns(&r->p, h->node, res);
-		if (res->outcome != DNS_NXDOMAIN &&
-		    res->outcome != DNS_NODATA)
+		if (res->outcome != DNS_NXDOMAIN && res->outcome != DNS_NODATA)
 			break; /* records, or a failure: no fallback */
 	}
 	if (res == NULL)
 		return;
-	util_strlcpy(x->base,
-		     pick == 0 && x->ncand == 2 ? h->canon : h->name,
+	util_strlcpy(x->base, pick == 0 && x->ncand == 2 ? h->canon : h->name,
 		     sizeof(x->base));
 	if (x->ncand == 2) {
 		result_fact(h->node, "tlsa_base", "%s", x->base);
@@ -380,8 +379,8 @@ judge_absent(struct run *r)
 				   r->co.port, r->hx[i].base);
 		else
 			result_add(h->node, MT_CRITICAL, "GEN-05", NULL,
-				   "no TLSA records at _%u._tcp.%s",
-				   r->co.port, r->hx[i].base);
+				   "no TLSA records at _%u._tcp.%s", r->co.port,
+				   r->hx[i].base);
 	}
 }
 
@@ -401,10 +400,10 @@ judge_addr(struct run *r, size_t ai, double *min_left, bool *seen)
 	mx_judge_dialogue(&r->m, a, MT_CRITICAL);
 	if (!s->tls_done) {
 		if (s->fail == SMTP_OK)
-			result_add(a->node, MT_CRITICAL,
-				   "RFC 7672 2.2 (DANE-10)",
-				   "starttls-not-supported",
-				   "no TLS although TLSA records are published");
+			result_add(
+			    a->node, MT_CRITICAL, "RFC 7672 2.2 (DANE-10)",
+			    "starttls-not-supported",
+			    "no TLS although TLSA records are published");
 		return;
 	}
 	x->tls_addrs++;
@@ -418,11 +417,12 @@ judge_addr(struct run *r, size_t ai, double *min_left, bool *seen)
 	if (r->co.domain != NULL && r->mx_secure &&
 	    util_strcasecmp(r->co.domain, x->base) != 0)
 		names[nnames++] = r->co.domain; /* DANE-17: the next hop */
-	dane_match(&x->set, s->peer.cert, s->peer.ncerts, names, nnames,
-		   r->now, x->hits, dr);
+	dane_match(&x->set, s->peer.cert, s->peer.ncerts, names, nnames, r->now,
+		   x->hits, dr);
 	if (!dr->ok) {
-		result_add(a->node, MT_CRITICAL, "RFC 7672 3 (DANE-15, DANE-16)",
-			   "tlsa-invalid", "%s", dr->why);
+		result_add(a->node, MT_CRITICAL,
+			   "RFC 7672 3 (DANE-15, DANE-16)", "tlsa-invalid",
+			   "%s", dr->why);
 		result_text(a->node, "%s, no TLSA match", s->peer.version);
 		return;
 	}
@@ -434,8 +434,8 @@ judge_addr(struct run *r, size_t ai, double *min_left, bool *seen)
 		result_fact(a->node, "not_after", "%s", date);
 	}
 	result_text(a->node, "%s, matched %s%s%.60s", s->peer.version, t,
-		    dr->ta ? " at " : "", dr->ta ? s->peer.cert[dr->depth].subject
-						 : "");
+		    dr->ta ? " at " : "",
+		    dr->ta ? s->peer.cert[dr->depth].subject : "");
 	/* Dates matter on a DANE-TA path, and with --ee-expiry. */
 	if (dr->ta || r->po.ee_expiry) {
 		st = range_state(&r->warn, &r->crit, dr->remaining / DAY);
@@ -492,11 +492,11 @@ account(struct run *r, size_t i)
 			   "a single usable TLSA record: the next key (or the "
 			   "issuing CA) is not published ahead of a rollover");
 	if (r->po.rollover && only301 == used)
-		result_add(h->node, MT_WARNING, "RFC 7671 5.1 (--rollover)",
-			   NULL,
-			   "only DANE-EE Cert (3 0 x) records: they break at "
-			   "every certificate renewal; 3 1 1 survives a renewal "
-			   "with the same key");
+		result_add(
+		    h->node, MT_WARNING, "RFC 7671 5.1 (--rollover)", NULL,
+		    "only DANE-EE Cert (3 0 x) records: they break at "
+		    "every certificate renewal; 3 1 1 survives a renewal "
+		    "with the same key");
 	if (x->tls_addrs == 0 || r->po.dns_only)
 		return;
 	/* DANE-14: every usage/selector/matching-type combination needs a
@@ -512,23 +512,25 @@ account(struct run *r, size_t i)
 
 			if (!o->usable || o->superseded ||
 			    o->usage != rec->usage ||
-			    o->selector != rec->selector || o->mtype != rec->mtype)
+			    o->selector != rec->selector ||
+			    o->mtype != rec->mtype)
 				continue;
 			if (j < k)
 				first = false;
 			combo_hit |= x->hits[j];
 		}
 		if (!combo_hit && first)
-			result_add(h->node, MT_WARNING, "RFC 7671 8 (DANE-14)",
-				   NULL,
-				   "no %u %u %u record matches the certificates "
-				   "served (stale: %s)",
-				   rec->usage, rec->selector, rec->mtype,
-				   dane_rec_text(rec, 8, t, sizeof(t)));
+			result_add(
+			    h->node, MT_WARNING, "RFC 7671 8 (DANE-14)", NULL,
+			    "no %u %u %u record matches the certificates "
+			    "served (stale: %s)",
+			    rec->usage, rec->selector, rec->mtype,
+			    dane_rec_text(rec, 8, t, sizeof(t)));
 		else if (!x->hits[k])
-			result_add(h->node, MT_OK, "RFC 7672 4", NULL,
-				   "%s matches nothing served yet (a next key?)",
-				   dane_rec_text(rec, 8, t, sizeof(t)));
+			result_add(
+			    h->node, MT_OK, "RFC 7672 4", NULL,
+			    "%s matches nothing served yet (a next key?)",
+			    dane_rec_text(rec, 8, t, sizeof(t)));
 	}
 	/* The addresses of one host matched by different records. */
 	for (size_t ai = 0; ai < r->m.naddrs; ai++) {
@@ -550,45 +552,15 @@ account(struct run *r, size_t i)
 static void
 summarize(struct run *r, enum mt_state worst, struct buf *out)
 {
-	size_t named = 0, dane_hosts = 0, matched = 0;
+	size_t dane_hosts = 0, matched = 0;
 	char combos[64] = "";
 
 	buf_printf(out, "%s: ", r->target);
-	if (worst != MT_OK) {
-		for (const struct finding *f = r->p.root->findings; f;
-		     f = f->next)
-			if (f->state == worst && named < 2)
-				buf_printf(out, "%s%s", named++ ? "; " : "",
-					   f->text);
-		for (size_t i = 0; i < r->m.nhosts && named < 3; i++) {
-			const struct node *h = r->m.hosts[i].node;
-
-			if (h == NULL)
-				continue;
-			for (const struct finding *f = h->findings; f;
-			     f = f->next)
-				if (f->state == worst && named < 3)
-					buf_printf(out, "%s%s: %s",
-						   named++ ? "; " : "", h->name,
-						   f->text);
-			for (const struct node *a = h->children; a; a = a->next)
-				for (const struct finding *f = a->findings; f;
-				     f = f->next)
-					if (f->state == worst && named < 3) {
-						buf_printf(out, "%s%s[%s]: %s",
-							   named++ ? "; " : "",
-							   h->name, a->name,
-							   f->text);
-						break;
-					}
-		}
-		if (named)
-			buf_puts(out, "; ");
-	}
+	if (worst != MT_OK)
+		output_name_worst(r->p.root, worst, 3, out);
 	for (size_t i = 0; i < r->m.nhosts; i++)
 		dane_hosts += r->hx[i].ts == TS_SECURE && r->hx[i].set.nusable;
-	buf_printf(out, "%zu/%zu %s with usable TLSA", dane_hosts,
-		   r->m.nhosts,
+	buf_printf(out, "%zu/%zu %s with usable TLSA", dane_hosts, r->m.nhosts,
 		   r->co.domain ? (r->m.nhosts == 1 ? "MX host" : "MX hosts")
 				: "host");
 	if (r->po.dns_only) {
@@ -597,7 +569,8 @@ summarize(struct run *r, enum mt_state worst, struct buf *out)
 	}
 	/* The combinations that matched, e.g. "(3 1 1)". */
 	for (size_t ai = 0; ai < r->m.naddrs; ai++) {
-		const struct hostx *x = &r->hx[r->m.addrs[ai].host - r->m.hosts];
+		const struct hostx *x =
+		    &r->hx[r->m.addrs[ai].host - r->m.hosts];
 		char one[16];
 
 		if (!r->dr[ai].ok)
@@ -624,7 +597,8 @@ static int
 finish(struct run *r)
 {
 	struct node *root = r->p.root;
-	struct buf out, sum;
+	struct buf sum;
+	int code;
 	enum mt_state worst;
 	double min_left = 1e18;
 	bool seen = false;
@@ -665,19 +639,12 @@ finish(struct run *r)
 		result_perf(root, "cert_remaining", min_left, "s",
 			    range_format(&r->warn, DAY, w, sizeof(w)),
 			    range_format(&r->crit, DAY, c, sizeof(c)));
-	p = result_perf(root, "time", (double)deadline_elapsed_ms() / 1000.0,
-			"s", NULL, NULL);
-	result_perf_minmax(p, true, 0, false, 0);
 
 	buf_init(&sum);
 	summarize(r, worst, &sum);
-	buf_init(&out);
-	output_render(root, LABEL, sum.p, r->co.format, r->co.verbose, &out);
-	fputs(out.p, stdout);
-	fflush(stdout);
-	buf_free(&out);
+	code = plugin_print(&r->p, LABEL, sum.p);
 	buf_free(&sum);
-	return (int)worst;
+	return code;
 }
 
 int
@@ -686,7 +653,6 @@ main(int argc, char **argv)
 	static struct run run;
 	struct run *r = &run;
 	struct mx_conn conn;
-	char err[256];
 	int code;
 
 	util_set_label(LABEL);
@@ -710,27 +676,10 @@ main(int argc, char **argv)
 		return opts_fail(&desc, "-c: not a Nagios range: %.60s",
 				 r->co.critical);
 
-	deadline_start((int64_t)r->co.timeout_s * 1000);
-	plugin_watchdog(LABEL, &r->co);
-	signal(SIGPIPE, SIG_IGN);
+	if (plugin_open(&r->p, LABEL, &r->co, NULL, false, &r->tls, r->target) != 0)
+		return MT_UNKNOWN;
 	r->now = clock_wall();
 	plugin_default_helo(r->po.helo, r->helo, sizeof(r->helo));
-
-	/* DANE needs no trust store: the TLSA records are the anchors. */
-	r->tls = tls_ctx_new(NULL, false, err, sizeof(err));
-	if (r->tls == NULL) {
-		printf("%s UNKNOWN - %s\n", LABEL, err);
-		return MT_UNKNOWN;
-	}
-	r->p.co = &r->co;
-	r->p.dns = dns_ctx_new(r->co.resolvers, r->co.nresolvers,
-			       r->co.trust_anchor, err, sizeof(err));
-	if (r->p.dns == NULL) {
-		printf("%s UNKNOWN - %s\n", LABEL, err);
-		tls_ctx_free(r->tls);
-		return MT_UNKNOWN;
-	}
-	r->p.root = result_new(NODE_CHECK, r->target);
 	mx_init(&r->m, &r->p, r->target);
 	r->m.need_addrs = true;
 	conn = (struct mx_conn){
@@ -782,8 +731,6 @@ main(int argc, char **argv)
 		dns_result_free(r->hx[i].tlsa[1]);
 	}
 	mx_free(&r->m);
-	result_free(r->p.root);
-	dns_ctx_free(r->p.dns);
-	tls_ctx_free(r->tls);
+	plugin_close(&r->p, r->tls);
 	return code;
 }

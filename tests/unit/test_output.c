@@ -282,6 +282,43 @@ test_show_log(void **state)
 	result_free(root);
 }
 
+/* output_name_worst: where each finding stands, root capped at max - 1,
+ * one per address, depth-first. */
+static void
+test_name_worst(void **state)
+{
+	struct node *root = result_new(NODE_CHECK, "example.com");
+	struct node *h = result_child(root, NODE_HOST, "mx1");
+	struct node *a = result_child(h, NODE_ADDRESS, "192.0.2.1");
+	struct node *rec = result_child(root, NODE_RECORD, "_mta-sts");
+	struct buf b;
+
+	(void)state;
+	result_add(root, MT_CRITICAL, NULL, NULL, "r1");
+	result_add(root, MT_CRITICAL, NULL, NULL, "r2");
+	result_add(root, MT_CRITICAL, NULL, NULL, "r3");
+	result_add(root, MT_WARNING, NULL, NULL, "not worst");
+	result_add(a, MT_CRITICAL, NULL, NULL, "a1");
+	result_add(a, MT_CRITICAL, NULL, NULL, "a2");
+	result_add(h, MT_CRITICAL, NULL, NULL, "h1");
+	result_add(rec, MT_CRITICAL, NULL, NULL, "rec1");
+	result_finish(root);
+	buf_init(&b);
+	assert_int_equal(output_name_worst(root, MT_CRITICAL, 3, &b), 3);
+	assert_string_equal(b.p, "r1; r2; mx1: h1; ");
+	buf_free(&b);
+	buf_init(&b);
+	assert_int_equal(output_name_worst(root, MT_CRITICAL, 6, &b), 6);
+	assert_string_equal(b.p, "r1; r2; r3; mx1: h1; mx1[192.0.2.1]: a1; "
+				 "rec1; ");
+	buf_free(&b);
+	buf_init(&b);
+	assert_int_equal(output_name_worst(root, MT_UNKNOWN, 3, &b), 0);
+	assert_string_equal(b.p, "");
+	buf_free(&b);
+	result_free(root);
+}
+
 /* The small tree of the exact-output tests. */
 static struct node *
 small_tree(void)
@@ -805,6 +842,7 @@ main(void)
 	    cmocka_unit_test(test_tree),
 	    cmocka_unit_test(test_log_growth),
 	    cmocka_unit_test(test_show_log),
+	    cmocka_unit_test(test_name_worst),
 	    cmocka_unit_test(test_nagios_small),
 	    cmocka_unit_test(test_perf_fields),
 	    cmocka_unit_test(test_one_pipe),

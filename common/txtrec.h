@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * txtrec.h: the character classes shared by the "v=...; key=value" TXT
+ * records of RFC 8461 3.1 (MTA-STS) and RFC 8460 3 (TLSRPT), whose
+ * extension names and values have the same ABNF.
+ */
+#ifndef MAILTLS_TXTREC_H
+#define MAILTLS_TXTREC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+static inline bool
+txt_is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline bool
+txt_is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool
+txt_is_wsp(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".") */
+static inline bool
+txt_ext_name_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 32 || !(txt_is_alpha(s[0]) || txt_is_digit(s[0])))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!txt_is_alpha(s[i]) && !txt_is_digit(s[i]) && s[i] != '_' &&
+		    s[i] != '-' && s[i] != '.')
+			return false;
+	return true;
+}
+
+/* ext-value = 1*(%x21-3A / %x3C / %x3E-7E): no '=', ';', blank or CTL */
+static inline bool
+txt_ext_value_char(int c)
+{
+	return c >= 0x21 && c <= 0x7e && c != ';' && c != '=';
+}
+
+#define TXT_PICK_MAX 16
+
+struct dns_result;
+
+/* A TXT RRset sorted against a version tag such as "v=STSv1". */
+struct txt_pick {
+	size_t n;		       /* records read (at most TXT_PICK_MAX) */
+	char *rec[TXT_PICK_MAX];       /* joined strings, allocated */
+	size_t len[TXT_PICK_MAX];
+	size_t nbad;		       /* malformed rdata, skipped */
+	size_t nexact, exact;	       /* "TAG;...": count, first index */
+	size_t nspaced, spaced;	       /* "TAG ;...": valid ABNF that
+					  literal-prefix readers drop */
+	size_t nlook, look;	       /* the tag elsewhere or in another
+					  case: not a record of the kind */
+};
+
+/* Reads res (a TXT answer) into *out; free with txt_pick_free(). */
+void txt_pick(const struct dns_result *res, const char *tag,
+	      struct txt_pick *out);
+void txt_pick_free(struct txt_pick *p);
+
+#endif
