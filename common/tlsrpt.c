@@ -3,6 +3,7 @@
  * tlsrpt.c: the TLSRPT record of RFC 8460 3 parsed to its ABNF, and its
  * rua URIs taken apart (tlsrpt.h). Rules: CONFORMANCE RPT-01..RPT-07.
  */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +40,7 @@ setwhy(char *dst, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	memcpy(dst, tmp, sizeof(tmp));
+	util_strlcpy(dst, tmp, TLSRPT_NOTE_LEN);
 }
 
 const char *
@@ -104,22 +105,32 @@ hostname_ok(const char *s)
 static void
 take_mailto(struct tlsrpt_uri *u, const char *rest, size_t n)
 {
-	size_t k = 0, end = 0;
+	size_t k = 0, end = 0, i;
 	const char *at;
 
 	while (end < n && rest[end] != '?')
 		end++;
-	for (size_t i = 0; i < end && k + 1 < sizeof(u->addr); i++) {
-		if (rest[i] == '%' && i + 2 < end + 1 && i + 2 < n &&
-		    hexval(rest[i + 1]) >= 0 && hexval(rest[i + 2]) >= 0) {
-			u->addr[k++] = (char)(hexval(rest[i + 1]) * 16 +
-					      hexval(rest[i + 2]));
+	for (i = 0; i < end && k + 1 < sizeof(u->addr); i++) {
+		int c = (unsigned char)rest[i];
+
+		if (c == '%' && i + 2 < end && hexval(rest[i + 1]) >= 0 &&
+		    hexval(rest[i + 2]) >= 0) {
+			c = hexval(rest[i + 1]) * 16 + hexval(rest[i + 2]);
 			i += 2;
-		} else {
-			u->addr[k++] = rest[i];
 		}
+		if (c < 0x20 || c == 0x7f) {
+			setwhy(u->why, "RFC 6068: a NUL or control character "
+				       "in the address");
+			return;
+		}
+		u->addr[k++] = (char)c;
 	}
 	u->addr[k] = '\0';
+	if (i < end) {
+		setwhy(u->why, "RFC 6068: the address is longer than %zu bytes",
+		       sizeof(u->addr) - 1);
+		return;
+	}
 	at = strrchr(u->addr, '@');
 	if (at == NULL || at == u->addr || strchr(u->addr, '@') != at) {
 		setwhy(u->why,
@@ -142,6 +153,7 @@ take_https(struct tlsrpt_uri *u, const char *rest, size_t n)
 {
 	size_t a = 0, end, hs, he;
 	long long port = 443;
+	struct in6_addr a6;
 
 	if (n < 2 || rest[0] != '/' || rest[1] != '/') {
 		setwhy(u->why, "RFC 3986: no //host after https:");
@@ -176,7 +188,7 @@ take_https(struct tlsrpt_uri *u, const char *rest, size_t n)
 	}
 	memcpy(u->host, rest + hs, he - hs);
 	u->host[he - hs] = '\0';
-	if (rest[he] == ']')
+	if (he < end && rest[he] == ']')
 		he++;
 	if (he < end && rest[he] == ':') {
 		char num[8];
@@ -197,8 +209,8 @@ take_https(struct tlsrpt_uri *u, const char *rest, size_t n)
 		return;
 	}
 	u->port = (unsigned)port;
-	if (rest[a] != '[' && !hostname_ok(u->host) &&
-	    strspn(u->host, "0123456789.") != strlen(u->host)) {
+	if (rest[a] == '[' ? inet_pton(AF_INET6, u->host, &a6) != 1
+			   : !hostname_ok(u->host)) {
 		setwhy(u->why, "RFC 3986: '%.60s' is not a host name", u->host);
 		return;
 	}
@@ -220,10 +232,10 @@ take_uri(struct tlsrpt_record *r, const char *s, size_t n)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '!') {
-			setwhy(r->why,
+setwhy(r->why,
 			       "RFC 8460 3 (RPT-05): an unencoded '!' in "
-			       "'%.60s' (write %%21)",
-			       s);
+			       "'%.*s' (write %%21)",
+			       (int)(n > 60 ? 60 : n), s);
 			return false;
 		}
 		if (!uri_char((unsigned char)s[i]) ||
@@ -381,6 +393,9 @@ tlsrpt_parse(const char *rec, size_t len, struct tlsrpt_record *out)
 			have_rua = true;
 			if (!take_rua(out, rec + val, i - val))
 				return TLSRPT_INVALID;
+			if (i == len && i > val && txt_is_wsp(rec[i - 1]))
+				note(out, "RFC 8460 3: trailing blanks without "
+					  "a ';' (not in the ABNF)");
 			continue;
 		}
 		while (i < len && txt_ext_value_char(rec[i]))
