@@ -74,15 +74,30 @@ hex_short(const unsigned char *p, size_t n, size_t keep, char *out,
 char *
 dane_rec_text(const struct dane_rec *r, size_t keep, char *out, size_t outsz)
 {
-	char data[160];
+	char head[80];
+	char *data;
+	size_t hl, room;
 
-	hex_short(r->data, r->len, keep ? keep : 64, data, sizeof(data));
-	if (keep == 0 && 2 * r->len >= sizeof(data))
-		hex_short(r->data, r->len, 64, data, sizeof(data));
-	snprintf(out, outsz, "%u %u %u (%s %s %s) %s", r->usage, r->selector,
-		 r->mtype, dane_usage_name(r->usage),
-		 dane_selector_name(r->selector), dane_mtype_name(r->mtype),
-		 r->len ? data : "(no data)");
+	hl = (size_t)snprintf(
+	    head, sizeof(head), "%u %u %u (%s %s %s) ", r->usage, r->selector,
+	    r->mtype, dane_usage_name(r->usage),
+	    dane_selector_name(r->selector), dane_mtype_name(r->mtype));
+	if (r->len == 0) {
+		snprintf(out, outsz, "%s(no data)", head);
+		return out;
+	}
+	/* keep 0: the whole data when it fits in out, else 64 digits of
+	 * each end. */
+	room = outsz > hl ? outsz - hl : 0;
+	if (keep == 0 && 2 * r->len < room)
+		keep = r->len;
+	else if (keep == 0)
+		keep = 64;
+	data = xmalloc(2 * r->len + 1);
+	hex_short(r->data, r->len, keep == r->len ? 0 : keep, data,
+		  2 * r->len + 1);
+	snprintf(out, outsz, "%s%s", head, data);
+	free(data);
 	return out;
 }
 
@@ -237,17 +252,20 @@ dane_cert_data(const unsigned char *der, size_t derlen, uint8_t selector,
 	gnutls_x509_crt_t c = NULL;
 	gnutls_pubkey_t k = NULL;
 
+	if (selector != DANE_SEL_SPKI && selector != DANE_SEL_CERT)
+		return 0;
+	if (gnutls_x509_crt_init(&c) < 0)
+		util_oom();
+	if (gnutls_x509_crt_import(c, &in, GNUTLS_X509_FMT_DER) < 0)
+		goto out; /* not a certificate: nothing can match it */
 	if (selector == DANE_SEL_SPKI) {
-		if (gnutls_x509_crt_init(&c) < 0 || gnutls_pubkey_init(&k) < 0)
+		if (gnutls_pubkey_init(&k) < 0)
 			util_oom();
-		if (gnutls_x509_crt_import(c, &in, GNUTLS_X509_FMT_DER) < 0 ||
-		    gnutls_pubkey_import_x509(k, c, 0) < 0 ||
+		if (gnutls_pubkey_import_x509(k, c, 0) < 0 ||
 		    gnutls_pubkey_export2(k, GNUTLS_X509_FMT_DER, &spki) < 0)
 			goto out;
 		src = spki.data;
 		srclen = spki.size;
-	} else if (selector != DANE_SEL_CERT) {
-		return 0;
 	}
 	switch (mtype) {
 	case DANE_MT_FULL:
@@ -280,12 +298,16 @@ out:
 static bool
 rec_matches(const struct dane_rec *r, const struct tls_cert *cert)
 {
-	unsigned char buf[16384];
-	size_t n;
+	/* Full data is at most the certificate itself; digests 64. */
+	size_t sz = cert->derlen + 64, n;
+	unsigned char *buf = xmalloc(sz);
+	bool ok;
 
 	n = dane_cert_data(cert->der, cert->derlen, r->selector, r->mtype, buf,
-			   sizeof(buf));
-	return n > 0 && n == r->len && memcmp(buf, r->data, n) == 0;
+			   sz);
+	ok = n > 0 && n == r->len && memcmp(buf, r->data, n) == 0;
+	free(buf);
+	return ok;
 }
 
 /* The leaf's CN, for DANE-17 when it has no DNS-ID. */
@@ -312,8 +334,9 @@ leaf_cn(const struct tls_cert *leaf, char *out, size_t outsz)
  * the certificates below it at `now`, then the leaf's names.
  */
 static bool
-ta_path_ok(const struct tls_cert *chain, size_t depth, const char *const *names,
-	   size_t nnames, time_t now, char *why, size_t whysz)
+ta_path_ok(const struct tls_cert *chain, size_t depth, uint8_t selector,
+	   const char *const *names, size_t nnames, time_t now, char *why,
+	   size_t whysz)
 {
 	gnutls_x509_trust_list_t tl;
 	gnutls_x509_crt_t crts[TLS_CHAIN_MAX], ta;
@@ -323,6 +346,13 @@ ta_path_ok(const struct tls_cert *chain, size_t depth, const char *const *names,
 	bool ok = false, named = false;
 	int r;
 
+	if (depth >= TLS_CHAIN_MAX) {
+		snprintf(why, whysz,
+			 "the trust anchor is %zu certificates above the leaf "
+			 "(at most %d are followed)",
+			 depth, TLS_CHAIN_MAX - 1);
+		return false;
+	}
 	if (gnutls_x509_trust_list_init(&tl, 0) < 0 ||
 	    gnutls_x509_crt_init(&ta) < 0)
 		util_oom();
@@ -353,6 +383,12 @@ ta_path_ok(const struct tls_cert *chain, size_t depth, const char *const *names,
 		GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS |
 		GNUTLS_VERIFY_ALLOW_UNSORTED_CHAIN,
 	    &status, NULL);
+	/* DANE-16: with selector SPKI(1) the anchor is a bare key: the
+	 * constraints of the certificate that carried it do not count. */
+	if (r == 0 && selector == DANE_SEL_SPKI && depth == 1)
+		status &= ~(unsigned)(GNUTLS_CERT_SIGNER_NOT_CA |
+				      GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE |
+				      GNUTLS_CERT_INVALID);
 	if (r < 0 || status != 0) {
 		gnutls_datum_t p = {NULL, 0};
 
@@ -367,14 +403,18 @@ ta_path_ok(const struct tls_cert *chain, size_t depth, const char *const *names,
 			snprintf(why, whysz, "the path to it does not verify");
 		goto out;
 	}
-	for (size_t i = 0; i < depth; i++) {
+	/* Dates from the leaf up; a certificate anchor's own (selector 0)
+	 * too, a bare key has none. */
+	for (size_t i = 0; i < depth + (selector == DANE_SEL_CERT); i++) {
 		if (now > chain[i].not_after || now < chain[i].not_before) {
 			util_fmt_utc(when, sizeof(when), "%Y-%m-%d",
 				     now > chain[i].not_after
 					 ? chain[i].not_after
 					 : chain[i].not_before);
 			snprintf(why, whysz, "%s '%.80s' %s %s",
-				 i ? "chain certificate" : "the leaf",
+				 i == depth ? "the trust anchor"
+				 : i	    ? "chain certificate"
+					    : "the leaf",
 				 chain[i].subject,
 				 now > chain[i].not_after
 				     ? "expired on"
@@ -503,8 +543,8 @@ dane_match(const struct dane_set *s, const struct tls_cert *chain,
 
 			if (!rec_matches(r, &chain[dpt]))
 				continue;
-			if (!ta_path_ok(chain, dpt, names, nnames, now, why,
-					sizeof(why))) {
+			if (!ta_path_ok(chain, dpt, r->selector, names, nnames,
+					now, why, sizeof(why))) {
 				if (ta_why[0] == '\0')
 					snprintf(
 					    ta_why, sizeof(ta_why),

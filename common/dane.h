@@ -70,14 +70,16 @@ void dane_set_add(struct dane_set *s, uint8_t usage, uint8_t selector,
 void dane_set_agility(struct dane_set *s);
 void dane_set_free(struct dane_set *s);
 
-/* RFC 7218 acronyms: "DANE-EE", "SPKI", "SHA2-256"; numbers otherwise. */
+/* RFC 7218 acronyms: "DANE-EE", "SPKI", "SHA2-256"; "PrivCert" and the
+ * like for 255, "unassigned" for other values. */
 const char *dane_usage_name(uint8_t u);
 const char *dane_selector_name(uint8_t s);
 const char *dane_mtype_name(uint8_t m);
 /*
  * "3 1 1 (DANE-EE SPKI SHA2-256) 1f2e...c0d1": the numbers, the acronyms,
  * and the data in hex, shortened to its first and last `keep` hex digits
- * when longer (keep 0: whole). Returns out.
+ * when longer (keep 0: whole when it fits in out, else 64 of each end).
+ * Returns out.
  */
 char *dane_rec_text(const struct dane_rec *r, size_t keep, char *out,
 		    size_t outsz);
@@ -89,7 +91,7 @@ struct dane_result {
 	bool ta;	  /* it was a DANE-TA match */
 	double remaining; /* seconds to the first expiry of the path
 			     (leaf .. matched certificate) */
-	char why[400];	  /* when not ok: what was tried and seen */
+	char why[800];	  /* when not ok: what was tried and seen */
 };
 
 /*
