@@ -204,7 +204,33 @@ DANE_HOSTS = [
                    "cert": {"names": ["dom-nexthop.dane.test"]},
                    "what": "DANE-TA; the leaf names the next-hop domain "
                            "dom-nexthop.dane.test only"}),
+    ("mixed", {"peer": False,
+               "records": [("mixed", "ADDR", "ee311.dane.test"),
+                           ("mixed", "ADDR", "ee301.dane.test"),
+                           ("_25._tcp.mixed", "TLSA",
+                            "3 1 1 ee311.dane.test"),
+                           ("_25._tcp.mixed", "TLSA",
+                            "3 0 1 ee301.dane.test")],
+               "what": "ee311's and ee301's addresses; each matches its "
+                       "own record (two keys behind one name)"}),
+    ("tlsains", {"peer": False,
+                 "records": [("tlsains", "ADDR", "ee311.dane.test")],
+                 "what": "secure addresses (ee311's); its TLSA lives in "
+                         "the unsigned child zone _tcp.tlsains.dane.test"}),
+    ("tlsabogus", {"peer": False,
+                   "records": [("tlsabogus", "ADDR", "ee311.dane.test")],
+                   "what": "secure addresses (ee311's); its TLSA lives in "
+                           "_tcp.tlsabogus.dane.test, whose DS does not "
+                           "match its key"}),
 ]
+
+# Child zones of dane.test. for TLSA RRsets that are insecure (no DS in
+# the parent) or bogus (a DS of a key never used): {zone: "insecure" |
+# "bogus"}; their records are in DANE_ELSEWHERE.
+DANE_SUBZONES = {
+    "_tcp.tlsains.dane.test.": "insecure",
+    "_tcp.tlsabogus.dane.test.": "bogus",
+}
 
 # Mail domains in dane.test.: (label, MX rdatas, what).
 DANE_DOMAINS = [
@@ -237,6 +263,14 @@ DANE_ELSEWHERE = {
          "bogus: every answer fails validation"),
         ("_25._tcp.danebogus", "TLSA", "3 1 1 ee311.dane.test",
          "ee311's leaf"),
+    ],
+    "_tcp.tlsains.dane.test.": [
+        ("_25", "TLSA", "3 1 1 ee311.dane.test",
+         "an insecure TLSA RRset (unsigned child zone)"),
+    ],
+    "_tcp.tlsabogus.dane.test.": [
+        ("_25", "TLSA", "3 1 1 ee311.dane.test",
+         "a bogus TLSA RRset (the DS matches no key)"),
     ],
 }
 
@@ -1223,6 +1257,19 @@ def make_zones(state, hosts, certs, sites, now, extra):
     texts = zones_text(hosts, certs, sites, serial, extra)
     files = {}
     ds = {}
+    # Child zones of dane.test.: delegated before dane.test. is signed.
+    for zone, kind in DANE_SUBZONES.items():
+        parent = zone.split(".", 2)[2]
+        rel = zone[:-len(parent) - 1]
+        texts[parent].append(rr(rel, "NS", "ns.test."))
+        if kind == "bogus":
+            key = keygen(keydir, zone)
+            texts[parent].append(ds_of(keygen(keydir, zone)))  # unused
+            files[zone] = sign(zonedir, zone, texts[zone], key, inc, exp)
+        else:
+            path = os.path.join(zonedir, zone.rstrip(".") + ".zone")
+            write(path, "\n".join(texts[zone]) + "\n")
+            files[zone] = os.path.basename(path)
     for label in DS_CHILDREN:
         zone = label + ".test."
         key = keygen(keydir, zone)
