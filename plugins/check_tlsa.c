@@ -567,23 +567,28 @@ summarize(struct run *r, enum mt_state worst, struct buf *out)
 		buf_puts(out, " (DNS only)");
 		return;
 	}
-	/* The combinations that matched, e.g. "(3 1 1)". */
-	for (size_t ai = 0; ai < r->m.naddrs; ai++) {
-		const struct hostx *x =
-		    &r->hx[r->m.addrs[ai].host - r->m.hosts];
-		char one[16];
+	/* The combinations that matched, e.g. "(3 1 1, 2 0 1)", from the
+	 * highest down, whatever order the addresses came in. */
+	for (int c = 3 * 100 + 1 * 10 + 2; c >= 0; c--) {
+		for (size_t ai = 0; ai < r->m.naddrs; ai++) {
+			const struct hostx *x =
+			    &r->hx[r->m.addrs[ai].host - r->m.hosts];
+			const struct dane_rec *rec;
 
-		if (!r->dr[ai].ok)
-			continue;
-		snprintf(one, sizeof(one), "%u %u %u",
-			 x->set.rec[r->dr[ai].rec].usage,
-			 x->set.rec[r->dr[ai].rec].selector,
-			 x->set.rec[r->dr[ai].rec].mtype);
-		if (strstr(combos, one) == NULL &&
-		    strlen(combos) + strlen(one) + 3 < sizeof(combos))
-			snprintf(combos + strlen(combos),
-				 sizeof(combos) - strlen(combos), "%s%s",
-				 combos[0] ? ", " : "", one);
+			if (!r->dr[ai].ok)
+				continue;
+			rec = &x->set.rec[r->dr[ai].rec];
+			if (rec->usage * 100 + rec->selector * 10 +
+				rec->mtype !=
+			    c)
+				continue;
+			if (strlen(combos) + 8 < sizeof(combos))
+				snprintf(combos + strlen(combos),
+					 sizeof(combos) - strlen(combos),
+					 "%s%u %u %u", combos[0] ? ", " : "",
+					 rec->usage, rec->selector, rec->mtype);
+			break;
+		}
 	}
 	for (size_t ai = 0; ai < r->m.naddrs; ai++)
 		matched += r->dr[ai].ok;
