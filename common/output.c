@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deadline.h"
 #include "output.h"
 
 #define TEXT_MAX (SANITIZE_MAX * 4) /* result_add, result_text, summary */
@@ -874,66 +875,272 @@ om_escape(struct buf *b, const char *s, bool quote)
 	}
 }
 
+/* One OpenMetrics family: its name, HELP, TYPE and sample lines. */
+struct om_family {
+	char *name;
+	char *help;
+	struct buf samples;
+};
+
+struct om {
+	struct om_family *f;
+	size_t n;
+	struct buf base;	/* {plugin="...",target="..." without '}' */
+	time_t now;
+};
+
+static struct om_family *
+om_family(struct om *m, const char *name, const char *help)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->f[i].name, name) == 0)
+			return &m->f[i];
+	m->f = xrealloc(m->f, (m->n + 1) * sizeof(*m->f));
+	m->f[m->n].name = xstrdup(name);
+	m->f[m->n].help = xstrdup(help);
+	buf_init(&m->f[m->n].samples);
+	return &m->f[m->n++];
+}
+
+/* A metric-name fragment: [a-z0-9_], lower case, runs of others as '_'. */
+static void
+om_name_part(struct buf *b, const char *s)
+{
+	bool under = false;
+
+	for (; *s != '\0'; s++) {
+		char c = *s;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			buf_putc(b, c);
+			under = false;
+		} else if (!under) {
+			buf_putc(b, '_');
+			under = true;
+		}
+	}
+}
+
+/* The labels of node n: the base, then host/address/record by where n
+ * stands; extra ("key","value") appended when key is not NULL. */
+static void
+om_labels(struct om *m, const struct node *n, const char *key,
+	  const char *value, struct buf *b)
+{
+	buf_puts(b, m->base.p);
+	if (n->kind == NODE_HOST) {
+		buf_puts(b, ",host=\"");
+		om_escape(b, n->name, true);
+		buf_putc(b, '"');
+	} else if (n->kind == NODE_ADDRESS) {
+		if (n->parent != NULL && n->parent->kind == NODE_HOST) {
+			buf_puts(b, ",host=\"");
+			om_escape(b, n->parent->name, true);
+			buf_putc(b, '"');
+		}
+		buf_puts(b, ",address=\"");
+		om_escape(b, n->name, true);
+		buf_putc(b, '"');
+	} else if (n->kind == NODE_RECORD) {
+		buf_puts(b, ",record=\"");
+		om_escape(b, n->name, true);
+		buf_putc(b, '"');
+	}
+	if (key != NULL) {
+		buf_printf(b, ",%s=\"", key);
+		om_escape(b, value, true);
+		buf_putc(b, '"');
+	}
+	buf_putc(b, '}');
+}
+
+static void
+om_sample(struct om_family *f, const char *labels, double v)
+{
+	buf_printf(&f->samples, "%s%s ", f->name, labels);
+	buf_num(&f->samples, v);
+	buf_putc(&f->samples, '\n');
+}
+
+/* Facts that are categorical and worth a series: an _info gauge each. */
+static const char *const om_info_facts[] = {
+    "tls_version", "cipher", "mode", "tlsa_match", "tlsa_base",
+    "dnssec",	   "mx_dnssec", "id", NULL,
+};
+
+/* One perfdata entry: base units, a name without the node's prefix. */
+static void
+om_perf(struct om *m, const struct node *n, const struct perf *p)
+{
+	struct buf name, help, lab;
+	const char *label = p->label;
+	size_t pl = n->name != NULL ? strlen(n->name) : 0;
+	double v = p->value, scale = 1;
+	const char *suffix = "";
+	struct om_family *f;
+
+	if (!isfinite(v))
+		return;
+	/* Per-host series carry "<host>_" in Nagios; here it is a label. */
+	if (n->parent != NULL && pl > 0 && strncmp(label, n->name, pl) == 0 &&
+	    label[pl] == '_')
+		label += pl + 1;
+	if (strcmp(p->uom, "s") == 0) {
+		suffix = "_seconds";
+	} else if (strcmp(p->uom, "ms") == 0) {
+		suffix = "_seconds";
+		scale = 1e-3;
+	} else if (strcmp(p->uom, "us") == 0) {
+		suffix = "_seconds";
+		scale = 1e-6;
+	} else if (strcmp(p->uom, "B") == 0) {
+		suffix = "_bytes";
+	} else if (strcmp(p->uom, "KB") == 0) {
+		suffix = "_bytes";
+		scale = 1024;
+	} else if (strcmp(p->uom, "MB") == 0) {
+		suffix = "_bytes";
+		scale = 1024.0 * 1024;
+	} else if (strcmp(p->uom, "TB") == 0) {
+		suffix = "_bytes";
+		scale = 1024.0 * 1024 * 1024 * 1024;
+	} else if (strcmp(p->uom, "%") == 0) {
+		suffix = "_ratio";
+		scale = 0.01;
+	}
+	buf_init(&name);
+	buf_init(&help);
+	buf_init(&lab);
+	buf_puts(&name, "mailtls_");
+	om_name_part(&name, label);
+	/* "_total" (counters) and "_count" (histograms, summaries) are
+	 * not for gauges: "x_total" becomes "x_all". */
+	if (name.len > 6 && strcmp(name.p + name.len - 6, "_total") == 0) {
+		name.len -= 6;
+		name.p[name.len] = '\0';
+		buf_puts(&name, "_all");
+	}
+	/* The families this renderer writes itself stay its own. */
+	if (strcmp(name.p, "mailtls_check_state") == 0 ||
+	    strcmp(name.p, "mailtls_node_state") == 0 ||
+	    (name.len > 5 && strcmp(name.p + name.len - 5, "_info") == 0))
+		buf_puts(&name, "_value");
+	if (name.len < strlen(suffix) ||
+	    strcmp(name.p + name.len - strlen(suffix), suffix) != 0)
+		buf_puts(&name, suffix);
+	buf_printf(&help, "Perfdata '%s'%s%s.", label,
+		   suffix[0] ? " in " : "", suffix[0] ? suffix + 1 : "");
+	om_labels(m, n, NULL, NULL, &lab);
+	f = om_family(m, name.p, help.p);
+	om_sample(f, lab.p, v * scale);
+	/* A lifetime left is also an instant: when the certificate expires. */
+	if (strcmp(suffix, "_seconds") == 0 && name.len > 26 &&
+	    strstr(name.p, "cert_remaining_seconds") != NULL) {
+		struct buf ts;
+		size_t cut = (size_t)(strstr(name.p, "remaining_seconds") -
+				      name.p);
+
+		buf_init(&ts);
+		buf_add(&ts, name.p, cut);
+		buf_puts(&ts, "expiry_timestamp_seconds");
+		f = om_family(m, ts.p,
+			      "When the first certificate of the chain expires "
+			      "(Unix time).");
+		om_sample(f, lab.p, (double)m->now + v * scale);
+		buf_free(&ts);
+	}
+	buf_free(&name);
+	buf_free(&help);
+	buf_free(&lab);
+}
+
+static void
+om_node(struct om *m, const struct node *n)
+{
+	struct buf lab;
+
+	if (n->parent != NULL) {
+		struct om_family *f = om_family(
+		    m, "mailtls_node_state",
+		    "The state of one host, address or record: 0 OK, 1 "
+		    "WARNING, 2 CRITICAL, 3 UNKNOWN.");
+
+		buf_init(&lab);
+		om_labels(m, n, NULL, NULL, &lab);
+		om_sample(f, lab.p, (double)n->worst);
+		buf_free(&lab);
+	}
+	for (const struct perf *p = n->perf; p != NULL; p = p->next)
+		om_perf(m, n, p);
+	for (const struct fact *a = n->facts; a != NULL; a = a->next)
+		for (size_t i = 0; om_info_facts[i] != NULL; i++) {
+			struct buf name, help;
+			struct om_family *f;
+
+			if (strcmp(a->key, om_info_facts[i]) != 0)
+				continue;
+			buf_init(&name);
+			buf_init(&help);
+			buf_init(&lab);
+			buf_printf(&name, "mailtls_%s_info", a->key);
+			buf_printf(&help, "The %s found (the value is in the "
+					  "label of the same name).",
+				   a->key);
+			om_labels(m, n, a->key, a->value, &lab);
+			f = om_family(m, name.p, help.p);
+			om_sample(f, lab.p, 1);
+			buf_free(&name);
+			buf_free(&help);
+			buf_free(&lab);
+		}
+	for (const struct node *c = n->children; c != NULL; c = c->next)
+		om_node(m, c);
+}
+
 static void
 render_openmetrics(const struct node *root, const char *label, struct buf *out)
 {
-	struct plist perf = {0};
-	struct buf names, name, plugin;
+	struct om m = {NULL, 0, {0}, 0};
+	struct om_family *f;
+	struct buf plugin, lab;
 	char *clean;
-	const char *s;
-	size_t i;
 
+	m.now = clock_wall();
 	buf_init(&plugin);
 	clean = clean_dup(label != NULL ? label : "", SANITIZE_MAX);
-	buf_puts(&plugin, "{plugin=\"");
-	om_escape(&plugin, clean, true);
-	buf_puts(&plugin, "\"}");
+	om_name_part(&plugin, clean);
 	free(clean);
+	buf_init(&m.base);
+	buf_puts(&m.base, "{plugin=\"");
+	buf_puts(&m.base, plugin.p);
+	buf_puts(&m.base, "\",target=\"");
+	om_escape(&m.base, root->name != NULL ? root->name : "", true);
+	buf_putc(&m.base, '"');
 
-	buf_puts(out, "# HELP mailtls_check_state The check's state as its "
-		      "exit code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).\n"
-		      "# TYPE mailtls_check_state gauge\n");
-	buf_printf(out, "mailtls_check_state%s %d\n", plugin.p,
-		   (int)state_worst(root->worst, MT_OK));
+	f = om_family(&m, "mailtls_check_state",
+		      "The check's state as its exit code: 0 OK, 1 WARNING, 2 "
+		      "CRITICAL, 3 UNKNOWN.");
+	buf_init(&lab);
+	buf_puts(&lab, m.base.p);
+	buf_putc(&lab, '}');
+	om_sample(f, lab.p, (double)state_worst(root->worst, MT_OK));
+	buf_free(&lab);
+	om_node(&m, root);
 
-	/* names holds "\n<name>\n" for every family written, to skip a
-	 * second family of the same name. */
-	buf_init(&names);
-	buf_puts(&names, "\nmailtls_check_state\n");
-	collect_perf(root, &perf);
-	for (i = 0; i < perf.n; i++) {
-		const struct perf *p = perf.v[i];
-
-		buf_init(&name);
-		buf_puts(&name, "\nmailtls_");
-		for (s = p->label; *s != '\0'; s++) {
-			char ch = *s;
-			bool ok = (ch >= 'a' && ch <= 'z') ||
-				  (ch >= 'A' && ch <= 'Z') ||
-				  (ch >= '0' && ch <= '9') || ch == '_';
-
-			buf_putc(&name, ok ? ch : '_');
-		}
-		buf_putc(&name, '\n');
-		if (strstr(names.p, name.p) == NULL) {
-			buf_puts(&names, name.p + 1);
-			name.p[name.len - 1] = '\0';
-			buf_printf(out, "# HELP %s Perfdata '", name.p + 1);
-			om_escape(out, p->label, false);
-			buf_puts(out, "'");
-			if (p->uom[0] != '\0')
-				buf_printf(out, " in %s", p->uom);
-			buf_puts(out, ".\n");
-			buf_printf(out, "# TYPE %s gauge\n", name.p + 1);
-			buf_printf(out, "%s%s ", name.p + 1, plugin.p);
-			buf_num(out, p->value);
-			buf_putc(out, '\n');
-		}
-		buf_free(&name);
+	for (size_t i = 0; i < m.n; i++) {
+		buf_printf(out, "# HELP %s ", m.f[i].name);
+		om_escape(out, m.f[i].help, false);
+		buf_printf(out, "\n# TYPE %s gauge\n", m.f[i].name);
+		buf_puts(out, m.f[i].samples.p);
+		free(m.f[i].name);
+		free(m.f[i].help);
+		buf_free(&m.f[i].samples);
 	}
 	buf_puts(out, "# EOF\n");
-	free(perf.v);
-	buf_free(&names);
+	free(m.f);
+	buf_free(&m.base);
 	buf_free(&plugin);
 }
 

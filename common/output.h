@@ -57,10 +57,24 @@
  *          ["min":N,]["max":N]}
  * The top-level perfdata lists every node's entries in tree order.
  *
- * OpenMetrics: gauge mailtls_check_state{plugin="LABEL"} (the exit code),
- * then a gauge mailtls_<label, [^a-zA-Z0-9_] -> _> per perfdata entry
- * with the same plugin label (a name already written is skipped), then
- * "# EOF".
+ * OpenMetrics (docs/openmetrics.md): every family a gauge with HELP and
+ * TYPE, written once, "# EOF" last. Base labels plugin (the label in
+ * lower case, '_' for the rest: "smtp_starttls", "mta_sts", "tlsa",
+ * "tlsrpt") and target (the root's name); a host node adds host=, an
+ * address node host= (its parent) and address=, a record node record=.
+ *   mailtls_check_state          the exit code
+ *   mailtls_node_state           each host, address and record's state
+ *   mailtls_<perfdata label>     each perfdata entry, the node's "<name>_"
+ *                                prefix dropped, in base units: s, ms and
+ *                                us as _seconds, B..TB as _bytes, % as
+ *                                _ratio; "_total" becomes "_all"; a name
+ *                                of the renderer's own gets "_value"
+ *   mailtls_..._expiry_timestamp_seconds  for each *cert_remaining: the
+ *                                instant (clock_wall() + remaining)
+ *   mailtls_<fact>_info          1, the value in the label <fact>, for the
+ *                                facts tls_version, cipher, mode,
+ *                                tlsa_match, tlsa_base, dnssec, mx_dnssec, id
+ * Non-finite values are left out.
  */
 #ifndef MAILTLS_OUTPUT_H
 #define MAILTLS_OUTPUT_H

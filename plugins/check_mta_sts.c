@@ -662,6 +662,7 @@ judge_policy(struct run *r)
 		return;
 	}
 	r->policy_ok = true;
+	result_fact(r->p.root, "mode", "%s", mtasts_mode_name(pol->mode));
 	for (size_t i = 0; i < pol->notes.n; i++)
 		result_add(n, MT_WARNING, NULL, NULL, "%s", pol->notes.text[i]);
 	result_text(n, "mode %s, max_age %ld, %zu mx pattern%s",

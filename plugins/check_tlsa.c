@@ -427,6 +427,9 @@ judge_addr(struct run *r, size_t ai, double *min_left, bool *seen)
 		return;
 	}
 	dane_rec_text(&x->set.rec[dr->rec], 8, t, sizeof(t));
+	result_fact(a->node, "tlsa_match", "%u %u %u",
+		    x->set.rec[dr->rec].usage, x->set.rec[dr->rec].selector,
+		    x->set.rec[dr->rec].mtype);
 	if (s->peer.ncerts > 0) {
 		util_fmt_utc(date, sizeof(date), "%Y-%m-%d",
 			     s->peer.cert[0].not_after);

@@ -72,6 +72,10 @@ for s in $SUITES; do
 				--bindir "$B/plugins" --bindir "$B/tests/tools" tests/integration/*.cases 2>&1)
 			printf '%s\n' "$out"
 			add_counts integration "$out"
+			echo "== Prometheus (promtool, textfile wrapper, node_exporter)"
+			out=$(python3 tests/prometheus/run.py "$lab/lab.env" "$B/plugins" 2>&1)
+			printf '%s\n' "$out"
+			add_counts prometheus "$out"
 		else
 			echo "FAIL integration: the lab did not come up"
 			failed=$((failed + 1))

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deadline.h"
 #include "output.h"
 
 static void
@@ -808,27 +809,106 @@ test_openmetrics_small(void **state)
 	struct node *root = small_tree();
 
 	(void)state;
-	/* a second "days" family (also after sanitising) is left out */
+	/* The same perfdata label on another node is another sample of the
+	 * same family; a perfdata label that would take one of the
+	 * renderer's own family names gets "_value". */
 	result_perf(root->children, "days", 7, NULL, NULL, NULL);
 	result_perf(root->children, "check_state", 7, NULL, NULL, NULL);
 	render_eq(root, "ignored", OUT_OPENMETRICS, 0,
 		  "# HELP mailtls_check_state The check's state as its exit "
-		  "code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).\n"
+		  "code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
 		  "# TYPE mailtls_check_state gauge\n"
-		  "mailtls_check_state{plugin=\"SMTP STARTTLS\"} 2\n"
+		  "mailtls_check_state{plugin=\"smtp_starttls\",target=\"example.com\"} 2\n"
 		  "# HELP mailtls_days Perfdata 'days'.\n"
 		  "# TYPE mailtls_days gauge\n"
-		  "mailtls_days{plugin=\"SMTP STARTTLS\"} 5\n"
-		  "# HELP mailtls_mx1_example_com_time Perfdata "
-		  "'mx1.example.com_time' in s.\n"
-		  "# TYPE mailtls_mx1_example_com_time gauge\n"
-		  "mailtls_mx1_example_com_time{plugin=\"SMTP STARTTLS\"} "
-		  "0.512\n"
+		  "mailtls_days{plugin=\"smtp_starttls\",target=\"example.com\"} 5\n"
+		  "mailtls_days{plugin=\"smtp_starttls\",target=\"example.com\",host=\"mx1.example.com\"} 7\n"
+		  "# HELP mailtls_mode_info The mode found (the value is in "
+		  "the label of the same name).\n"
+		  "# TYPE mailtls_mode_info gauge\n"
+		  "mailtls_mode_info{plugin=\"smtp_starttls\",target=\"example.com\",mode=\"enforce\"} 1\n"
+		  "# HELP mailtls_node_state The state of one host, address or "
+		  "record: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
+		  "# TYPE mailtls_node_state gauge\n"
+		  "mailtls_node_state{plugin=\"smtp_starttls\",target=\"example.com\",host=\"mx1.example.com\"} 2\n"
+		  "mailtls_node_state{plugin=\"smtp_starttls\",target=\"example.com\",host=\"mx1.example.com\","
+		  "address=\"192.0.2.1\"} 2\n"
+		  "mailtls_node_state{plugin=\"smtp_starttls\",target=\"example.com\",host=\"mx2.example.com\"} 0\n"
+		  "# HELP mailtls_time_seconds Perfdata 'time' in seconds.\n"
+		  "# TYPE mailtls_time_seconds gauge\n"
+		  "mailtls_time_seconds{plugin=\"smtp_starttls\",target=\"example.com\",host=\"mx1.example.com\"} 0.512\n"
+		  "# HELP mailtls_check_state_value Perfdata 'check_state'.\n"
+		  "# TYPE mailtls_check_state_value gauge\n"
+		  "mailtls_check_state_value{plugin=\"smtp_starttls\",target=\"example.com\",host=\"mx1.example.com\"} 7\n"
 		  "# HELP mailtls_it_s_odd Perfdata 'it's=odd'.\n"
 		  "# TYPE mailtls_it_s_odd gauge\n"
-		  "mailtls_it_s_odd{plugin=\"SMTP STARTTLS\"} 1\n"
+		  "mailtls_it_s_odd{plugin=\"smtp_starttls\",target=\"example.com\",host=\"mx2.example.com\"} 1\n"
 		  "# EOF\n");
 	result_free(root);
+}
+
+/* OpenMetrics units: s, ms and us in seconds, B and KB in bytes, % as a
+ * ratio; a *cert_remaining lifetime also as an expiry instant; the node's
+ * "<name>_" prefix dropped for a host/address label; _info facts. */
+static void
+test_openmetrics_units(void **state)
+{
+	struct node *root = result_new(NODE_CHECK, "d.example");
+	struct node *h = result_child(root, NODE_HOST, "mx.d.example");
+	struct node *a = result_child(h, NODE_ADDRESS, "192.0.2.7");
+	struct buf b;
+
+	(void)state;
+	clock_fix_wall(1800000000);
+	result_perf(root, "cert_remaining", 86400, "s", NULL, NULL);
+	result_perf(root, "fetch", 250, "ms", NULL, NULL);
+	result_perf(root, "rtt", 1500000, "us", NULL, NULL);
+	result_perf(root, "policy_bytes", 81, "B", NULL, NULL);
+	result_perf(root, "size", 2, "KB", NULL, NULL);
+	result_perf(root, "ok", 50, "%", NULL, NULL);
+	result_perf(a, "192.0.2.7_cert_remaining", 10, "s", NULL, NULL);
+	result_fact(a, "tls_version", "TLSv1.3");
+	result_fact(a, "subject", "CN=not an info fact");
+	result_finish(root);
+	buf_init(&b);
+	output_render(root, "TLSA", "x", OUT_OPENMETRICS, 0, &b);
+	assert_non_null(strstr(b.p, "# TYPE mailtls_cert_remaining_seconds "
+				    "gauge\nmailtls_cert_remaining_seconds{"
+				    "plugin=\"tlsa\",target=\"d.example\"} 86400\n"
+				    "mailtls_cert_remaining_seconds{plugin=\"tlsa\","
+				    "target=\"d.example\",host=\"mx.d.example\","
+				    "address=\"192.0.2.7\"} 10\n"));
+	assert_non_null(strstr(b.p, "mailtls_cert_expiry_timestamp_seconds{"
+				    "plugin=\"tlsa\",target=\"d.example\"} "
+				    "1800086400\n"));
+	assert_non_null(strstr(b.p, "address=\"192.0.2.7\"} 1800000010\n"));
+	assert_non_null(strstr(b.p, "mailtls_fetch_seconds{plugin=\"tlsa\","
+				    "target=\"d.example\"} 0.25\n"));
+	assert_non_null(strstr(b.p, "mailtls_rtt_seconds{plugin=\"tlsa\","
+				    "target=\"d.example\"} 1.5\n"));
+	assert_non_null(strstr(b.p, "mailtls_policy_bytes{plugin=\"tlsa\","
+				    "target=\"d.example\"} 81\n"));
+	assert_non_null(strstr(b.p, "mailtls_size_bytes{plugin=\"tlsa\","
+				    "target=\"d.example\"} 2048\n"));
+	assert_non_null(strstr(b.p, "mailtls_ok_ratio{plugin=\"tlsa\","
+				    "target=\"d.example\"} 0.5\n"));
+	assert_non_null(strstr(b.p, "mailtls_tls_version_info{plugin=\"tlsa\","
+				    "target=\"d.example\",host=\"mx.d.example\","
+				    "address=\"192.0.2.7\",tls_version=\"TLSv1.3\"} "
+				    "1\n"));
+	assert_null(strstr(b.p, "subject"));
+	assert_null(strstr(b.p, "192_0_2_7"));
+	/* every family once, however many nodes feed it */
+	{
+		const char *t = "# TYPE mailtls_cert_remaining_seconds";
+		const char *first = strstr(b.p, t);
+
+		assert_non_null(first);
+		assert_null(strstr(first + 1, t));
+	}
+	buf_free(&b);
+	result_free(root);
+	clock_fix_wall(-1);
 }
 
 int
@@ -852,6 +932,7 @@ main(void)
 	    cmocka_unit_test(test_json_small),
 	    cmocka_unit_test(test_json_escape),
 	    cmocka_unit_test(test_openmetrics_small),
+	    cmocka_unit_test(test_openmetrics_units),
 	};
 
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
