@@ -37,7 +37,8 @@ UNITS := $(UNIT_SRC:%.c=$(B)/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOLS := $(TOOL_SRC:%.c=$(B)/%)
 
-.PHONY: all all-tests deps check unit integration demo sanitize install clean
+.PHONY: all all-tests deps check unit integration demo sanitize install clean \
+	fuzzers fuzz
 all: $(PLUGINS)
 
 deps:
@@ -62,7 +63,7 @@ $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB)
 
 # Unit tests, then the loopback lab and the integration cases; one total.
 check: deps
-	@$(MAKE) --no-print-directory all-tests
+	@$(MAKE) --no-print-directory all-tests fuzzers
 	@B=$(B) sh tests/run.sh
 
 all-tests: $(PLUGINS) $(UNITS) $(TOOLS)
@@ -79,7 +80,31 @@ sanitize: deps
 		SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		all-tests
 	@B=build-san ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		sh tests/run.sh
+		SUITES="unit meta integration" sh tests/run.sh
+
+# libFuzzer harnesses (fuzz/fuzz_*.c), built with clang, ASan and UBSan
+# into build-fuzz/. `make fuzz` runs each for FUZZ_SECONDS (default 300);
+# `make check` runs each for FUZZ_CHECK_SECONDS, default 20 (tests/run.sh).
+FZ := build-fuzz
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZERS := $(FUZZ_SRC:fuzz/%.c=$(FZ)/%)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_SECONDS ?= 300
+
+fuzzers:
+	@$(MAKE) --no-print-directory B=$(FZ) CC=clang CFLAGS='-O1 -g' \
+		SAN='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' $(FZ)/libmailtls.a
+	@$(MAKE) --no-print-directory $(FUZZERS)
+
+$(FZ)/fuzz_%: fuzz/fuzz_%.c $(FZ)/libmailtls.a
+	clang -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g $(FUZZ_SAN) \
+		-fsanitize=fuzzer -Icommon \
+		$(shell pkg-config --cflags $(PKGS) 2>/dev/null) -o $@ $< \
+		$(FZ)/libmailtls.a $(LDLIBS_ALL)
+
+fuzz: deps fuzzers
+	@sh tests/fuzz.sh $(FUZZ_SECONDS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -92,6 +117,6 @@ install: all
 		install -m 644 docs/$$n.1 $(DESTDIR)$(MANDIR)/man1/$$n.1; done
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(COMMON_OBJ:.o=.d) $(PLUGINS:=.d) $(UNITS:=.d) $(TOOLS:=.d)

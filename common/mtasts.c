@@ -463,3 +463,46 @@ mtasts_mx_match(const char *pattern, const char *host)
 	}
 	return pl == hl && util_strncasecmp(pattern, host, pl) == 0;
 }
+
+int
+mtasts_state_parse(const char *text, size_t len, struct mtasts_state *st)
+{
+	bool id = false, sha = false;
+	size_t pos = 0;
+
+	memset(st, 0, sizeof(*st));
+	while (pos < len) {
+		const char *l = text + pos;
+		const char *nl = memchr(l, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - l) : len - pos;
+		char line[512];
+		long long v;
+
+		pos += n + (nl != NULL);
+		if (n >= sizeof(line) || memchr(l, '\0', n) != NULL)
+			return -1;
+		memcpy(line, l, n);
+		line[n] = '\0';
+		if (strncmp(line, "id ", 3) == 0) {
+			size_t k = n - 3;
+
+			if (k == 0 || k > 32)
+				return -1;
+			for (size_t i = 3; i < n; i++)
+				if (!txt_is_alpha(line[i]) &&
+				    !txt_is_digit(line[i]))
+					return -1;
+			memcpy(st->id, line + 3, k + 1);
+			id = true;
+		} else if (strncmp(line, "sha256 ", 7) == 0) {
+			if (n != 71 || strspn(line + 7, "0123456789abcdef") != 64)
+				return -1;
+			memcpy(st->sha256, line + 7, 65);
+			sha = true;
+		} else if (strncmp(line, "since ", 6) == 0 &&
+			   util_parse_ll(line + 6, 0, 1LL << 40, &v, NULL) == 0) {
+			st->since = v;
+		}
+	}
+	return id && sha ? 0 : -1;
+}

@@ -76,4 +76,19 @@ const char *mtasts_mode_name(enum mtasts_mode m); /* "enforce", ... */
  */
 bool mtasts_mx_match(const char *pattern, const char *host);
 
+/*
+ * The state check_mta_sts --state-file keeps: the policy id and the
+ * SHA-256 (hex) of the policy body seen with it, and since when (Unix
+ * time). The file is lines "id ID", "sha256 HEX", "since N" and '#'
+ * comments; unknown lines are ignored. Returns 0, or -1 when the id (1-32
+ * letters and digits) or the hash (64 lower-case hex digits) is missing
+ * or malformed, or a line is longer than 511 bytes: a corrupt file.
+ */
+struct mtasts_state {
+	char id[33];
+	char sha256[65];
+	long long since;
+};
+int mtasts_state_parse(const char *text, size_t len, struct mtasts_state *st);
+
 #endif

@@ -770,11 +770,6 @@ judge_drift(struct run *r)
 
 /* ------------------------------------------------------------ state */
 
-struct state {
-	char id[40];
-	char sha[65];
-	long long since;
-};
 
 static void
 hex(const unsigned char *in, size_t n, char *out)
@@ -790,42 +785,21 @@ hex(const unsigned char *in, size_t n, char *out)
 
 /* Reads the state file: 1 read, 0 missing, -1 unreadable or corrupt. */
 static int
-state_read(const char *path, struct state *st, char *why, size_t whysz)
+state_read(const char *path, struct mtasts_state *st, char *why,
+	   size_t whysz)
 {
+	char text[4096];
+	size_t n;
 	FILE *f = fopen(path, "r");
-	char line[256];
-	bool id = false, sha = false;
 
 	memset(st, 0, sizeof(*st));
 	if (f == NULL) {
 		snprintf(why, whysz, "%s", strerror(errno));
 		return errno == ENOENT ? 0 : -1;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *nl = strchr(line, '\n');
-		long long v;
-
-		if (nl == NULL && !feof(f))
-			break; /* overlong line: corrupt */
-		if (nl)
-			*nl = '\0';
-		if (strncmp(line, "id ", 3) == 0 && strlen(line + 3) <= 32 &&
-		    line[3] != '\0') {
-			util_strlcpy(st->id, line + 3, sizeof(st->id));
-			id = true;
-		} else if (strncmp(line, "sha256 ", 7) == 0 &&
-			   strlen(line + 7) == 64 &&
-			   strspn(line + 7, "0123456789abcdef") == 64) {
-			util_strlcpy(st->sha, line + 7, sizeof(st->sha));
-			sha = true;
-		} else if (strncmp(line, "since ", 6) == 0 &&
-			   util_parse_ll(line + 6, 0, 1LL << 40, &v, NULL) ==
-			       0) {
-			st->since = v;
-		}
-	}
+	n = fread(text, 1, sizeof(text), f);
 	fclose(f);
-	if (!id || !sha) {
+	if (n == sizeof(text) || mtasts_state_parse(text, n, st) < 0) {
 		snprintf(why, whysz, "no valid id and sha256 lines");
 		return -1;
 	}
@@ -834,7 +808,7 @@ state_read(const char *path, struct state *st, char *why, size_t whysz)
 
 /* Writes the state atomically (a temporary file renamed over it). */
 static int
-state_write(const char *path, const char *domain, const struct state *st,
+state_write(const char *path, const char *domain, const struct mtasts_state *st,
 	    char *why, size_t whysz)
 {
 	char tmp[4096];
@@ -850,7 +824,7 @@ state_write(const char *path, const char *domain, const struct state *st,
 		       "# check_mta_sts state for %s: the policy id and the "
 		       "SHA-256 of the policy body seen with it\n"
 		       "id %s\nsha256 %s\nsince %lld\n",
-		       domain, st->id, st->sha, st->since);
+		       domain, st->id, st->sha256, st->since);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		snprintf(why, whysz, "%.180s: %s", tmp, strerror(errno));
@@ -875,7 +849,7 @@ state_write(const char *path, const char *domain, const struct state *st,
 static void
 use_state(struct run *r)
 {
-	struct state old, now;
+	struct mtasts_state old, now;
 	struct node *n;
 	char why[256], date[32];
 	int got;
@@ -887,7 +861,7 @@ use_state(struct run *r)
 	n = result_child(r->p.root, NODE_RECORD, "state");
 	memset(&now, 0, sizeof(now));
 	util_strlcpy(now.id, r->id, sizeof(now.id));
-	hex(r->sha256, sizeof(r->sha256), now.sha);
+	hex(r->sha256, sizeof(r->sha256), now.sha256);
 	now.since = (long long)r->now;
 	got = state_read(r->po.state_file, &old, why, sizeof(why));
 	if (got == 0) {
@@ -903,7 +877,7 @@ use_state(struct run *r)
 			    "policy id changed from %s (seen since %s) to "
 			    "%s: senders fetch the new policy",
 			    old.id, date, now.id);
-	} else if (strcmp(old.sha, now.sha) != 0) {
+	} else if (strcmp(old.sha256, now.sha256) != 0) {
 		util_fmt_utc(date, sizeof(date), "%Y-%m-%d %H:%M UTC",
 			     (time_t)old.since);
 		result_text(n, "policy changed under id %s", now.id);

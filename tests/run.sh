@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Runs the test suites and ends with one line "N passed, N failed".
-#   SUITES: any of "unit meta integration" (default: all three)
+#   SUITES: any of "unit meta integration fuzz" (default: all four)
+#   FUZZ_CHECK_SECONDS: seconds per fuzzer in the fuzz suite (default 20)
 #   B: the build directory (default: build)
 # The integration suite brings the loopback lab up in a temporary folder and
 # takes it down again, whatever happens.
 set -u
 B=${B:-build}
-SUITES=${SUITES:-unit meta integration}
+SUITES=${SUITES:-unit meta integration fuzz}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 passed=0
@@ -51,6 +52,12 @@ for s in $SUITES; do
 			passed=$((passed + p))
 			failed=$((failed + f))
 		done
+		;;
+	fuzz)
+		echo "== fuzzers (libFuzzer, ASan, UBSan; ${FUZZ_CHECK_SECONDS:-20} s each)"
+		out=$(sh tests/fuzz.sh "${FUZZ_CHECK_SECONDS:-20}" 2>&1)
+		printf '%s\n' "$out"
+		add_counts fuzz "$out"
 		;;
 	meta)
 		echo "== meta tests (options, --help, man pages, templates)"

@@ -209,10 +209,63 @@ test_mx_match(void **state)
 	assert_false(mtasts_mx_match("mx1.example.com", "x.mx1.example.com"));
 }
 
+/* The --state-file text (mtasts_state_parse). */
+static void
+test_state_parse(void **state)
+{
+	struct mtasts_state st;
+	const char *good = "# check_mta_sts state for example.com\n"
+			   "id 20240101\n"
+			   "sha256 "
+			   "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n"
+			   "since 1795943087\n"
+			   "unknown line\n";
+	const char *bad[] = {
+	    "",
+	    "id 1\n",
+	    "sha256 "
+	    "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n",
+	    "id 2024-01-01\nsha256 "
+	    "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n",
+	    "id 1\nsha256 3D84F48A2A0E53B6C1EC68A466C51214C0F84E393FCA07A4DBA3EEC10"
+	    "2314747\n",
+	    "id 1\nsha256 abc\n",
+	    "id 123456789012345678901234567890123\nsha256 "
+	    "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n",
+	};
+
+	(void)state;
+	assert_int_equal(mtasts_state_parse(good, strlen(good), &st), 0);
+	assert_string_equal(st.id, "20240101");
+	assert_string_equal(st.sha256, "3d84f48a2a0e53b6c1ec68a466c51214c0f84e3"
+					"93fca07a4dba3eec102314747");
+	assert_int_equal(st.since, 1795943087LL);
+	/* no final newline, no since */
+	{
+		const char *t = "id abc\nsha256 3d84f48a2a0e53b6c1ec68a466c5121"
+				"4c0f84e393fca07a4dba3eec102314747";
+
+		assert_int_equal(mtasts_state_parse(t, strlen(t), &st), 0);
+	}
+	assert_int_equal(st.since, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(mtasts_state_parse(bad[i], strlen(bad[i]), &st),
+				 -1);
+	/* a NUL inside, and a 600-byte line */
+	assert_int_equal(mtasts_state_parse("id a\0b\n", 7, &st), -1);
+	{
+		char big[700];
+
+		memset(big, 'x', sizeof(big));
+		assert_int_equal(mtasts_state_parse(big, sizeof(big), &st), -1);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_state_parse),
 		cmocka_unit_test(test_txt_valid),
 		cmocka_unit_test(test_txt_invalid),
 		cmocka_unit_test(test_txt_prefix),
