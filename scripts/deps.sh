@@ -9,7 +9,8 @@ set -eu
 PKGS="build-essential pkg-config libgnutls28-dev libunbound-dev \
 libcurl4-gnutls-dev libevent-dev libcmocka-dev nsd ldnsutils nginx-light gnutls-bin \
 dns-root-data python3 ca-certificates locales \
-prometheus prometheus-node-exporter clang libclang-rt-14-dev"
+prometheus prometheus-node-exporter clang libclang-rt-14-dev \
+icinga2 nagios4-core mailutils"
 
 # The tests print numbers under a German locale to show the decimal
 # separator stays '.' (CONFORMANCE OUT-04); make sure that locale exists.

@@ -79,6 +79,10 @@ for s in $SUITES; do
 				--bindir "$B/plugins" --bindir "$B/tests/tools" tests/integration/*.cases 2>&1)
 			printf '%s\n' "$out"
 			add_counts integration "$out"
+			echo "== Icinga 2 and Nagios (icinga-templates/)"
+			out=$(sh tests/icinga/run.sh "$lab/lab.env" "$B/plugins" 2>&1)
+			printf '%s\n' "$out"
+			add_counts icinga "$out"
 			echo "== Prometheus (promtool, textfile wrapper, node_exporter)"
 			out=$(python3 tests/prometheus/run.py "$lab/lab.env" "$B/plugins" 2>&1)
 			printf '%s\n' "$out"

@@ -1,0 +1,1008 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Tests of icinga-templates/: the Icinga 2 CheckCommands, examples.conf and
+the Nagios definitions in icinga-templates/nagios/, against the real
+programs (Debian's icinga2 and nagios4) and the loopback lab.
+
+  validate  `icinga2 daemon -C` accepts the four CheckCommands with one Host
+            and one Service each, examples.conf, and examples.conf in a
+            distributed layout (global-templates zone, command_endpoint on a
+            satellite, read back with `icinga2 object list`)
+  daemon    a real icinga2 (own temp dirs, ApiListener on 127.0.0.1, a test
+            ApiUser) runs services against the lab; each service's command,
+            state, perfdata labels and output line equal a direct run of
+            the same plugin command line; icinga2 is always stopped
+  nagios    `nagios4 -v` accepts a minimal nagios.cfg with the definitions
+            in icinga-templates/nagios/; each Nagios command line, its
+            macros expanded as Nagios does, runs against the lab and agrees
+            with a direct run
+
+Everything lives in one temporary directory (removed at the end unless
+--keep); nothing of the system's icinga2 or nagios4 is read, written or
+started. Ends with "N passed, N failed"; exits 1 if any test failed.
+
+Usage: run.py --lab-env LAB/lab.env --plugin-dir build/plugins
+              [--only validate,daemon,nagios] [--keep] [-v]
+"""
+
+import argparse
+import base64
+import grp
+import json
+import os
+import pwd
+import re
+import shlex
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+TEMPLATES = os.path.join(TOP, "icinga-templates")
+COMMANDS = ["smtp_starttls", "mta_sts", "tlsa", "tlsrpt_record"]
+PLUGIN = {"smtp_starttls": "check_smtp_starttls", "mta_sts": "check_mta_sts",
+          "tlsa": "check_tlsa", "tlsrpt_record": "check_tlsrpt_record"}
+LABEL = {"check_smtp_starttls": "SMTP STARTTLS", "check_mta_sts": "MTA-STS",
+         "check_tlsa": "TLSA", "check_tlsrpt_record": "TLSRPT"}
+NODE = "mailtls-icinga-test"
+API_USER = "mailtls-test"
+DAEMON_BUDGET = 40.0     # seconds from start until every result is in
+PLUGIN_TIMEOUT = 30      # seconds for a direct run
+
+results = []
+VERBOSE = False
+
+
+def check(name, ok, detail=""):
+    results.append(bool(ok))
+    print(("ok   " if ok else "FAIL ") + name)
+    if (not ok or VERBOSE) and detail:
+        for line in str(detail).rstrip("\n").splitlines()[:60]:
+            print("       " + line)
+    sys.stdout.flush()
+    return bool(ok)
+
+
+def read_env(path):
+    env = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if "=" in line and not line.startswith("#"):
+                k, v = line.split("=", 1)
+                env[k.strip()] = v.strip().strip("'\"")
+    return env
+
+
+def ilit(s):
+    """An Icinga DSL string literal."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# ---------------------------------------------------------------- plugins
+
+def perf_labels(perf):
+    """Labels of a perfdata string or of Icinga's list of perfdata items."""
+    items = perf if isinstance(perf, list) else split_perf(perf)
+    labels = []
+    for it in items:
+        it = it.strip()
+        if it.startswith("'"):
+            m = re.match(r"'((?:[^']|'')*)'=", it)
+            labels.append(m.group(1).replace("''", "'") if m else it)
+        else:
+            labels.append(it.split("=", 1)[0])
+    return labels
+
+
+def split_perf(text):
+    out, cur, quoted = [], "", False
+    for ch in text.strip():
+        if ch == "'":
+            quoted = not quoted
+        if ch == " " and not quoted:
+            if cur:
+                out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    if cur:
+        out.append(cur)
+    return out
+
+
+def direct_run(argv):
+    """Runs a plugin; returns (exit code, line-1 text, perfdata labels,
+    whole stdout)."""
+    try:
+        p = subprocess.run(argv, capture_output=True, text=True,
+                           timeout=PLUGIN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None, "", [], "(timed out)"
+    except OSError as e:
+        return None, "", [], "(%s)" % e
+    line1 = p.stdout.split("\n", 1)[0]
+    text, _, perf = line1.partition("|")
+    return p.returncode, text.strip(), perf_labels(perf), p.stdout
+
+
+def norm(text):
+    """Output text with numbers blanked, for comparing two runs."""
+    return re.sub(r"\d+(?:\.\d+)?", "N", text.strip())
+
+
+def groups(argv):
+    """Command line as a sorted list of option groups (option + values)."""
+    out, cur = [], None
+    for tok in argv[1:]:
+        if tok.startswith("-"):
+            if cur is not None:
+                out.append(tuple(cur))
+            cur = [tok]
+        elif cur is None:
+            cur = [tok]
+        else:
+            cur.append(tok)
+    if cur is not None:
+        out.append(tuple(cur))
+    return [argv[0]] + sorted(out)
+
+
+# ---------------------------------------------------------------- icinga2
+
+class Icinga:
+    """Paths and constants of one icinga2 instance in a temp dir."""
+
+    def __init__(self, root, plugin_dir):
+        self.root = root
+        self.etc = os.path.join(root, "etc")
+        self.data = os.path.join(root, "data")
+        for d in ("etc", "data", "cache", "log", "run", "spool"):
+            os.makedirs(os.path.join(root, d), exist_ok=True)
+        self.defines = {
+            "ConfigDir": self.etc,
+            "DataDir": self.data,
+            "CacheDir": os.path.join(root, "cache"),
+            "LogDir": os.path.join(root, "log"),
+            "SpoolDir": os.path.join(root, "spool"),
+            "InitRunDir": os.path.join(root, "run"),
+            "PidPath": os.path.join(root, "run", "icinga2.pid"),
+            "ObjectsPath": os.path.join(root, "cache", "icinga2.debug"),
+            "VarsPath": os.path.join(root, "cache", "icinga2.vars"),
+            "ZonesDir": os.path.join(root, "etc", "zones.d"),
+            # run as whoever runs the test: the temp dirs are theirs
+            "RunAsUser": pwd.getpwuid(os.getuid()).pw_name,
+            "RunAsGroup": grp.getgrgid(os.getgid()).gr_name,
+            "NodeName": NODE,
+            "ZoneName": NODE,
+            "PluginContribDir": plugin_dir,
+            # the ITL's <plugins> and <plugins-contrib> name these; only
+            # validated, never run here
+            "PluginDir": "/usr/lib/nagios/plugins",
+            "ManubulonPluginDir": "/usr/lib/nagios/plugins",
+        }
+
+    def args(self, extra=None):
+        d = dict(self.defines)
+        d.update(extra or {})
+        return ["-D%s=%s" % kv for kv in d.items()]
+
+    def main_conf(self, text):
+        path = os.path.join(self.etc, "icinga2.conf")
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def validate(self, conf, extra=None):
+        argv = ["icinga2", "daemon", "-C", "-c", conf] + self.args(extra)
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        return p.returncode, p.stdout + p.stderr
+
+    def object_list(self, otype):
+        argv = ["icinga2", "object", "list", "--type", otype] + self.args()
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        return parse_object_list(p.stdout)
+
+
+def parse_object_list(text):
+    """`icinga2 object list` output as {name: {attribute: value text}};
+    nested attributes as "vars.name"; "" and null as None."""
+    objs, cur, parent = {}, None, None
+    for line in text.splitlines():
+        m = re.match(r"^Object '(.*)' of type '.*':$", line)
+        if m:
+            cur, parent = objs.setdefault(m.group(1), {}), None
+            continue
+        m = re.match(r"^( *)\* ([A-Za-z0-9_]+)(?: = (.*))?$", line)
+        if not m or cur is None:
+            continue
+        depth, key, val = len(m.group(1)), m.group(2), m.group(3)
+        if depth == 2:
+            parent = key
+        elif depth == 4 and parent:
+            key = parent + "." + key
+        else:
+            continue
+        cur[key] = None if val in (None, '""', "null") else val
+    return objs
+
+
+def command_files():
+    return [os.path.join(TEMPLATES, c + ".conf") for c in COMMANDS]
+
+
+def lab_vars(env):
+    return {"resolver": env["LAB_RESOLVER"], "anchor": env["LAB_ANCHOR"],
+            "cafile": env["LAB_CAFILE"]}
+
+
+# The explicit services: one per CheckCommand, on a lab name where it is OK;
+# with_default adds one that relies on the CheckCommand's default domain
+# (the host's vars.mail_domain).
+def explicit_services(env, plugin_dir, with_default=False):
+    lv = lab_vars(env)
+    common = {"resolver": [lv["resolver"]], "trust_anchor": lv["anchor"],
+              "cafile": lv["cafile"]}
+    rows = [
+        ("lab", "svc-smtp_starttls", "smtp_starttls",
+         {"hostname": "good.secure.test"}, {}),
+        ("lab", "svc-tlsa", "tlsa", {"hostname": "ee311.dane.test"}, {}),
+        ("lab", "svc-mta_sts", "mta_sts", {"domain": "ok.sts.test"}, {}),
+        ("lab", "svc-tlsrpt_record", "tlsrpt_record",
+         {"domain": "mailto.rpt.test"}, {}),
+    ]
+    if with_default:
+        rows.append(("maildomain", "svc-default-domain", "smtp_starttls", {},
+                     {"domain": "demo.test"}))
+    out = []
+    for host, name, cmd, own, implied in rows:
+        v = dict(common)
+        v.update(own)
+        opts = dict(v)
+        opts.update(implied)
+        argv = [os.path.join(plugin_dir, PLUGIN[cmd])]
+        for k in sorted(opts):
+            val = opts[k]
+            opt = "--" + k.replace("_", "-")
+            for item in (val if isinstance(val, list) else [val]):
+                argv += [opt, item]
+        out.append((host, name, cmd, v, argv))
+    return out
+
+
+# The services examples.conf makes for a host with mail_domains [demo.test].
+def example_services(env, plugin_dir):
+    lv = lab_vars(env)
+    d = "demo.test"
+
+    def argv(plugin, *opts):
+        return [os.path.join(plugin_dir, plugin), "--domain", d,
+                "--resolver", lv["resolver"], "--trust-anchor",
+                lv["anchor"]] + list(opts)
+    return [
+        ("demo", "smtp-starttls-" + d, "smtp_starttls", None,
+         argv("check_smtp_starttls", "--cafile", lv["cafile"])),
+        ("demo", "dane-" + d, "tlsa", None, argv("check_tlsa", "--rollover")),
+        ("demo", "mta-sts-" + d, "mta_sts", None,
+         argv("check_mta_sts", "--cafile", lv["cafile"])),
+        ("demo", "tlsrpt-" + d, "tlsrpt_record", None,
+         argv("check_tlsrpt_record", "--cafile", lv["cafile"])),
+    ]
+
+
+def explicit_objects(env, plugin_dir, with_default=False):
+    text = ['object Host "lab" {', '\tcheck_command = "dummy"',
+            '\tenable_active_checks = false', "}", ""]
+    if with_default:
+        text += ['object Host "maildomain" {', '\tcheck_command = "dummy"',
+                 '\tenable_active_checks = false',
+                 '\tvars.mail_domain = "demo.test"', "}", ""]
+    for host, name, cmd, v, _ in explicit_services(env, plugin_dir,
+                                                   with_default):
+        text += ['object Service %s {' % ilit(name),
+                 '\thost_name = %s' % ilit(host),
+                 '\tcheck_command = %s' % ilit(cmd),
+                 '\tcheck_interval = 1h',
+                 '\tmax_check_attempts = 1']
+        for k, val in sorted(v.items()):
+            if isinstance(val, list):
+                val = "[ " + ", ".join(ilit(x) for x in val) + " ]"
+            else:
+                val = ilit(val)
+            text.append("\tvars.%s_%s = %s" % (cmd, k, val))
+        text += ["}", ""]
+    return "\n".join(text)
+
+
+def example_host(env, name="demo", domains=("demo.test",), extra=""):
+    lv = lab_vars(env)
+    return "\n".join([
+        'object Host %s {' % ilit(name),
+        '\timport "mail-domains"',
+        '\tenable_active_checks = false',
+        '\tvars.mail_domains = [ %s ]' % ", ".join(ilit(x) for x in domains),
+        '\tvars.mailtls_resolver = [ %s ]' % ilit(lv["resolver"]),
+        '\tvars.mailtls_trust_anchor = %s' % ilit(lv["anchor"]),
+        '\tvars.mailtls_cafile = %s' % ilit(lv["cafile"]),
+        extra, "}", ""])
+
+
+def instantiated(out, n, what):
+    return re.search(r"Instantiated %d %s\.?$" % (n, what), out, re.M) \
+        is not None
+
+
+def test_validate(tmp, env, plugin_dir):
+    print("== icinga2 daemon -C")
+    if not shutil.which("icinga2"):
+        check("icinga2 installed (Debian package icinga2)", False,
+              "icinga2 not found in PATH")
+        return
+
+    # 1. The four CheckCommands with one Host and one Service per command,
+    # next to the ITL and its plugin commands (no name clashes).
+    ic = Icinga(os.path.join(tmp, "validate"), plugin_dir)
+    with open(os.path.join(ic.etc, "objects.conf"), "w") as f:
+        f.write(explicit_objects(env, plugin_dir))
+    conf = ic.main_conf("\n".join(
+        ['include <itl>', 'include <plugins>', 'include <plugins-contrib>'] +
+        ['include %s' % ilit(p) for p in command_files()] +
+        ['include "objects.conf"', ""]))
+    rc, out = ic.validate(conf, {"ObjectsPath": os.path.join(
+        ic.root, "cache", "icinga2.debug")})
+    ok = rc == 0 and instantiated(out, 4, "Services")
+    check("icinga2 -C: the four CheckCommands, the ITL, one Host and one "
+          "Service per command", ok, "exit %s\n%s" % (rc, out))
+    if ok:
+        cmds = ic.object_list("CheckCommand")
+        bad = [c for c in COMMANDS if c not in cmds or PLUGIN[c] not in
+               cmds[c].get("command", "") or plugin_dir not in
+               cmds[c].get("command", "")]
+        check("icinga2 object list: each CheckCommand runs "
+              "PluginContribDir/check_* (PluginContribDir = %s)" % plugin_dir,
+              not bad, "wrong or missing: %s\n%s" % (
+                  bad, {c: cmds.get(c, {}).get("command") for c in COMMANDS}))
+
+    # 2. examples.conf as a single node loads it: two hosts, two domains,
+    # one with mail_dane = false.
+    ic = Icinga(os.path.join(tmp, "examples"), plugin_dir)
+    with open(os.path.join(ic.etc, "hosts.conf"), "w") as f:
+        f.write(example_host(env, "two", ("demo.test", "ok.sts.test")))
+        f.write(example_host(env, "nodane", ("mailto.rpt.test",),
+                             "\tvars.mail_dane = false"))
+    conf = ic.main_conf("\n".join(
+        ['include <itl>'] + ['include %s' % ilit(p) for p in command_files()] +
+        ['include %s' % ilit(os.path.join(TEMPLATES, "examples.conf")),
+         'include "hosts.conf"', ""]))
+    rc, out = ic.validate(conf)
+    ok = rc == 0 and instantiated(out, 11, "Services")
+    check("icinga2 -C: examples.conf, 2 hosts: 4 services for each of 3 "
+          "domains, none for DANE where mail_dane = false (11)", ok,
+          "exit %s\n%s" % (rc, out))
+    if ok:
+        svcs = ic.object_list("Service")
+        want = {"two!%s-%s" % (p, d) for d in ("demo.test", "ok.sts.test")
+                for p in ("smtp-starttls", "dane", "mta-sts", "tlsrpt")}
+        want |= {"nodane!%s-mailto.rpt.test" % p
+                 for p in ("smtp-starttls", "mta-sts", "tlsrpt")}
+        check("icinga2 object list: examples.conf's service names",
+              set(svcs) == want, "got %s\nwant %s" % (sorted(svcs),
+                                                      sorted(want)))
+
+    # 3. The distributed layout of examples.conf's note: CheckCommands in
+    # the global zone global-templates, the objects in the master zone, the
+    # port-25 checks pinned to a satellite (a child zone of master).
+    ic = Icinga(os.path.join(tmp, "distributed"), plugin_dir)
+    zd = os.path.join(ic.etc, "zones.d")
+    os.makedirs(os.path.join(zd, "global-templates"))
+    os.makedirs(os.path.join(zd, "master"))
+    for p in command_files():
+        shutil.copy(p, os.path.join(zd, "global-templates"))
+    shutil.copy(os.path.join(TEMPLATES, "examples.conf"),
+                os.path.join(zd, "master", "mail-domains.conf"))
+    with open(os.path.join(zd, "master", "hosts.conf"), "w") as f:
+        f.write(example_host(env, "pinned", ("demo.test",),
+                             '\tvars.mailtls_endpoint = "satellite1"\n'
+                             '\tvars.mail_sts_check_mx = true'))
+        f.write(example_host(env, "local", ("ok.sts.test",)))
+    with open(os.path.join(ic.etc, "zones.conf"), "w") as f:
+        f.write("\n".join([
+            'object Endpoint "master1" { }',
+            'object Zone "master" { endpoints = [ "master1" ] }',
+            'object Endpoint "satellite1" { }',
+            'object Zone "satellite" { parent = "master"; '
+            'endpoints = [ "satellite1" ] }',
+            'object Zone "global-templates" { global = true }', ""]))
+    conf = ic.main_conf('include "zones.conf"\ninclude <itl>\n')
+    rc, out = ic.validate(conf, {"NodeName": "master1", "ZoneName": "master"})
+    ok = rc == 0 and instantiated(out, 8, "Services")
+    check("icinga2 -C: distributed layout (CheckCommands in zone "
+          "global-templates, examples.conf in zone master, command_endpoint "
+          "a satellite)", ok, "exit %s\n%s" % (rc, out))
+    if ok:
+        svcs = ic.object_list("Service")
+        want = {"pinned!smtp-starttls-demo.test": '"satellite1"',
+                "pinned!dane-demo.test": '"satellite1"',
+                "pinned!mta-sts-demo.test": '"satellite1"',
+                "pinned!tlsrpt-demo.test": None,
+                "local!smtp-starttls-ok.sts.test": None,
+                "local!dane-ok.sts.test": None,
+                "local!mta-sts-ok.sts.test": None,
+                "local!tlsrpt-ok.sts.test": None}
+        got = {n: svcs.get(n, {}).get("command_endpoint") for n in want}
+        zones = {n: svcs.get(n, {}).get("zone") for n in want}
+        mx = svcs.get("pinned!mta-sts-demo.test", {}).get(
+            "vars.mta_sts_check_mx")
+        check("icinga2 object list: STARTTLS, DANE and MTA-STS --check-mx "
+              "pinned to satellite1, the rest local, all in zone master",
+              got == want and set(zones.values()) == {'"master"'} and
+              mx == "true",
+              "command_endpoint %s\nwant %s\nzones %s\nmta_sts_check_mx %s"
+              % (got, want, zones, mx))
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def api(port, password, method, path, body=None):
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    req = urllib.request.Request(
+        "https://127.0.0.1:%d%s" % (port, path), method=method,
+        data=json.dumps(body).encode() if body is not None else None)
+    req.add_header("Accept", "application/json")
+    req.add_header("Authorization", "Basic " + base64.b64encode(
+        ("%s:%s" % (API_USER, password)).encode()).decode())
+    with urllib.request.urlopen(req, context=ctx, timeout=10) as r:
+        return json.loads(r.read().decode())
+
+
+def group_pids(pgid):
+    """Live processes of a process group."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+            fields = st[st.rindex(")") + 2:].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                pids.append(int(d))
+        except (OSError, ValueError):
+            pass
+    return pids
+
+
+def pids_naming(path):
+    """Live processes whose command line names path (this run's temp dir:
+    only this run's icinga2 does)."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or int(d) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                cmd = f.read().decode(errors="replace")
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+            if path in cmd and st[st.rindex(")") + 2] != "Z":
+                pids.append(int(d))
+        except (OSError, ValueError):
+            pass
+    return pids
+
+
+def kill_leftovers(path):
+    """Safety net after a crash or a signal: end this run's processes, each
+    by its pid; returns those that had to be ended."""
+    found = pids_naming(path)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids_naming(path):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        for _ in range(50):
+            if not pids_naming(path):
+                return found
+            time.sleep(0.1)
+    return found
+
+
+RUNNING = []   # daemons started and not yet stopped
+
+
+class Daemon:
+    def __init__(self, ic, conf, log):
+        self.ic, self.conf, self.logpath = ic, conf, log
+        self.proc = None
+
+    def start(self):
+        self.log = open(self.logpath, "w")
+        # own session: its pid is its process group, which holds icinga2's
+        # umbrella and worker processes and the plugins they run
+        self.proc = subprocess.Popen(
+            ["icinga2", "daemon", "-c", self.conf, "-x", "notice"] +
+            self.ic.args(), stdout=self.log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True)
+        RUNNING.append(self)
+
+    def stop(self):
+        """SIGTERM, then SIGKILL to its own process group; returns the pids
+        still left (none expected)."""
+        if self.proc is None:
+            return []
+        if self in RUNNING:
+            RUNNING.remove(self)
+        pid = self.proc.pid
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
+        for _ in range(20):
+            left = group_pids(pid)
+            if not left:
+                break
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            time.sleep(0.1)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.log.close()
+        self.proc = None
+        return group_pids(pid)
+
+
+def make_certs(ic):
+    """A CA and the node's certificate, made by icinga2 pki in DataDir."""
+    certs = os.path.join(ic.data, "certs")
+    os.makedirs(certs, exist_ok=True)
+    key = os.path.join(certs, NODE + ".key")
+    csr = os.path.join(ic.root, NODE + ".csr")
+    crt = os.path.join(certs, NODE + ".crt")
+    steps = [["icinga2", "pki", "new-ca"],
+             ["icinga2", "pki", "new-cert", "--cn", NODE, "--key", key,
+              "--csr", csr],
+             ["icinga2", "pki", "sign-csr", "--csr", csr, "--cert", crt]]
+    for argv in steps:
+        p = subprocess.run(argv + ic.args(), capture_output=True, text=True,
+                           timeout=60)
+        if p.returncode != 0:
+            return "%s: exit %d\n%s%s" % (" ".join(argv), p.returncode,
+                                          p.stdout, p.stderr)
+    shutil.copy(os.path.join(ic.data, "ca", "ca.crt"),
+                os.path.join(certs, "ca.crt"))
+    return None
+
+
+def test_daemon(tmp, env, plugin_dir):
+    print("== icinga2 daemon against the lab")
+    if not shutil.which("icinga2"):
+        check("icinga2 installed (Debian package icinga2)", False,
+              "icinga2 not found in PATH")
+        return
+    t0 = time.time()
+    ic = Icinga(os.path.join(tmp, "daemon"), plugin_dir)
+    err = make_certs(ic)
+    if err:
+        check("icinga2 pki: the API's CA and certificate", False, err)
+        return
+    port = free_port()
+    password = base64.b16encode(os.urandom(12)).decode()
+    with open(os.path.join(ic.etc, "objects.conf"), "w") as f:
+        f.write(explicit_objects(env, plugin_dir, with_default=True))
+        f.write(example_host(env))
+    conf = ic.main_conf("\n".join(
+        ['include <itl>',
+         'object Endpoint NodeName { }',
+         'object Zone ZoneName { endpoints = [ NodeName ] }',
+         'object CheckerComponent "checker" { }',
+         'object ApiListener "api" {',
+         '\tbind_host = "127.0.0.1"',
+         '\tbind_port = %d' % port,
+         '}',
+         'object ApiUser %s {' % ilit(API_USER),
+         '\tpassword = %s' % ilit(password),
+         '\tpermissions = [ "status/query", "objects/query/*", '
+         '"actions/reschedule-check" ]',
+         '}'] +
+        ['include %s' % ilit(p) for p in command_files()] +
+        ['include %s' % ilit(os.path.join(TEMPLATES, "examples.conf")),
+         'include "objects.conf"', ""]))
+    rc, out = ic.validate(conf)
+    if not check("icinga2 -C: the daemon's configuration (ApiListener on "
+                 "127.0.0.1:%d, 9 services)" % port,
+                 rc == 0 and instantiated(out, 9, "Services"),
+                 "exit %s\n%s" % (rc, out)):
+        return
+    services = explicit_services(env, plugin_dir, True) + \
+        example_services(env, plugin_dir)
+    log = os.path.join(ic.root, "icinga2.log")
+    d = Daemon(ic, conf, log)
+    got = {}
+    try:
+        d.start()
+        # wait for the API, then run every service's check now
+        deadline = t0 + DAEMON_BUDGET
+        up, why = False, ""
+        while time.time() < deadline and d.proc.poll() is None:
+            try:
+                api(port, password, "GET", "/v1/status/IcingaApplication")
+                up = True
+                break
+            except Exception as e:  # not listening yet
+                why = str(e)
+                time.sleep(0.3)
+        t_start = time.time()
+        if up:
+            try:
+                r = api(port, password, "POST",
+                        "/v1/actions/reschedule-check",
+                        {"type": "Service", "filter": "true", "force": True,
+                         "next_check": t_start})
+                up = len(r.get("results", [])) == len(services)
+                why = json.dumps(r)[:2000]
+            except Exception as e:
+                up, why = False, "reschedule-check: %s" % e
+        if not check("icinga2 daemon up, API on 127.0.0.1:%d answered, "
+                     "checks rescheduled" % port, up,
+                     "%s\n%s" % (why, tail(log))):
+            return
+        while time.time() < deadline:
+            r = api(port, password, "GET",
+                    "/v1/objects/services?attrs=last_check_result")
+            for o in r.get("results", []):
+                cr = o["attrs"].get("last_check_result")
+                if cr and cr.get("execution_start", 0) >= t_start - 1:
+                    got[o["name"]] = cr
+            if len(got) >= len(services):
+                break
+            time.sleep(0.5)
+    finally:
+        left = d.stop()
+    check("icinga2 stopped: none of its processes left", not left,
+          "still running: %s" % left)
+    print("     (icinga2 ran %d checks in %.1f s)" % (
+        len(got), time.time() - t0))
+    for host, name, cmd, _, argv in services:
+        full = "%s!%s" % (host, name)
+        cr = got.get(full)
+        title = "icinga2 %s (%s) equals a direct run" % (full, cmd)
+        if cr is None:
+            check(title, False, "no check result from icinga2 within %.0f s"
+                  "\n%s" % (DAEMON_BUDGET, tail(log)))
+            continue
+        rc, text, labels, stdout = direct_run(argv)
+        icmd = cr.get("command")
+        icmd = icmd if isinstance(icmd, list) else [str(icmd)]
+        ilabels = perf_labels(cr.get("performance_data") or [])
+        itext = (cr.get("output") or "").split("\n", 1)[0].strip()
+        problems = []
+        if groups(icmd) != groups(argv):
+            problems.append("command differs:\n  icinga2 %s\n  direct  %s" %
+                            (icmd, argv))
+        if cr.get("exit_status") != rc or cr.get("state") != rc:
+            problems.append("state differs: icinga2 exit %s state %s, "
+                            "direct %s" % (cr.get("exit_status"),
+                                           cr.get("state"), rc))
+        if ilabels != labels:
+            problems.append("perfdata labels differ:\n  icinga2 %s\n  "
+                            "direct  %s" % (ilabels, labels))
+        if not labels:
+            problems.append("no perfdata at all")
+        if norm(itext) != norm(text):
+            problems.append("line 1 differs (numbers aside):\n  icinga2 %r"
+                            "\n  direct  %r" % (itext, text))
+        if not text.startswith(LABEL[PLUGIN[cmd]] + " "):
+            problems.append("line 1 is not %s ...: %r" %
+                            (LABEL[PLUGIN[cmd]], text))
+        check(title + " (state %s, %d perfdata labels)" % (rc, len(labels)),
+              not problems, "\n".join(problems) + "\n--- direct stdout:\n" +
+              stdout + "--- icinga2 output:\n" + (cr.get("output") or ""))
+
+
+def tail(path, n=25):
+    try:
+        with open(path, errors="replace") as f:
+            return "--- end of %s:\n" % path + "".join(f.readlines()[-n:])
+    except OSError:
+        return ""
+
+
+# ---------------------------------------------------------------- nagios
+
+NAGIOS_DIR = os.path.join(TEMPLATES, "nagios")
+NAGIOS_STUBS = """\
+# What mailtls-example.cfg expects from Nagios' sample configuration.
+define timeperiod {
+    timeperiod_name 24x7
+    alias           always
+    sunday          00:00-24:00
+    monday          00:00-24:00
+    tuesday         00:00-24:00
+    wednesday       00:00-24:00
+    thursday        00:00-24:00
+    friday          00:00-24:00
+    saturday        00:00-24:00
+}
+define command {
+    command_name    mailtls-test-notify
+    command_line    /bin/true
+}
+define contact {
+    contact_name                    nagiosadmin
+    alias                           test admin
+    host_notifications_enabled      0
+    service_notifications_enabled   0
+    host_notification_period        24x7
+    service_notification_period     24x7
+    host_notification_options       n
+    service_notification_options    n
+    host_notification_commands      mailtls-test-notify
+    service_notification_commands   mailtls-test-notify
+}
+define contactgroup {
+    contactgroup_name   admins
+    alias               admins
+    members             nagiosadmin
+}
+define host {
+    name                generic-host
+    notification_period 24x7
+    register            0
+}
+define service {
+    name                generic-service
+    check_period        24x7
+    max_check_attempts  3
+    check_interval      10
+    retry_interval      2
+    contact_groups      admins
+    notification_period 24x7
+    notification_interval 60
+    register            0
+}
+"""
+
+
+def nagios_cfg(root, cfg_files, resource):
+    for d in ("spool", "rw", "archives"):
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+    lines = ["log_file=%s/nagios.log" % root]
+    lines += ["cfg_file=%s" % f for f in cfg_files]
+    if os.path.isdir("/etc/nagios-plugins/config"):
+        # Debian's plugin commands sit next to ours in a real install
+        lines.append("cfg_dir=/etc/nagios-plugins/config")
+    lines += [
+        "resource_file=%s" % resource,
+        "object_cache_file=%s/objects.cache" % root,
+        "precached_object_file=%s/objects.precache" % root,
+        "status_file=%s/status.dat" % root,
+        "temp_file=%s/nagios.tmp" % root,
+        "temp_path=%s" % root,
+        "lock_file=%s/nagios.pid" % root,
+        "command_file=%s/rw/nagios.cmd" % root,
+        "check_result_path=%s/spool" % root,
+        "state_retention_file=%s/retention.dat" % root,
+        "log_archive_path=%s/archives" % root,
+        "debug_file=%s/nagios.debug" % root,
+        # nagios4 reads the object files after switching to this user
+        "nagios_user=%s" % pwd.getpwuid(os.getuid()).pw_name,
+        "nagios_group=%s" % grp.getgrgid(os.getgid()).gr_name,
+        "use_syslog=0",
+        "check_for_updates=0",
+        "illegal_macro_output_chars=`~$&|'\"<>",
+        ""]
+    path = os.path.join(root, "nagios.cfg")
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+    return path
+
+
+def parse_nagios(path):
+    """define TYPE { key value } blocks of a Nagios object file."""
+    objs = []
+    with open(path) as f:
+        text = f.read()
+    for m in re.finditer(r"define\s+(\w+)\s*\{(.*?)\}", text, re.S):
+        d = {"_type": m.group(1)}
+        for line in m.group(2).splitlines():
+            line = line.split(";", 1)[0].strip()
+            if not line or line.startswith("#"):
+                continue
+            k, _, v = line.partition(" ")
+            d[k] = v.strip()
+        objs.append(d)
+    return objs
+
+
+def expand(command_line, macros, args):
+    def sub(m):
+        name = m.group(1)
+        if name.startswith("ARG"):
+            i = int(name[3:])
+            return args[i - 1] if i <= len(args) else ""
+        return macros.get(name, "")
+    return re.sub(r"\$([A-Z0-9_]+)\$", sub, command_line)
+
+
+def test_nagios(tmp, env, plugin_dir):
+    print("== nagios4 -v and the Nagios command lines")
+    cmd_file = os.path.join(NAGIOS_DIR, "mailtls-commands.cfg")
+    example = os.path.join(NAGIOS_DIR, "mailtls-example.cfg")
+    if not shutil.which("nagios4"):
+        check("nagios4 installed (Debian package nagios4-core)", False,
+              "nagios4 not found in PATH")
+    else:
+        root = os.path.join(tmp, "nagios")
+        os.makedirs(root)
+        stubs = os.path.join(root, "stubs.cfg")
+        with open(stubs, "w") as f:
+            f.write(NAGIOS_STUBS)
+        resource = os.path.join(root, "resource.cfg")
+        with open(resource, "w") as f:
+            f.write("$USER1$=%s\n$USER20$=--resolver %s --trust-anchor %s "
+                    "--cafile %s\n" % (plugin_dir, env["LAB_RESOLVER"],
+                                       env["LAB_ANCHOR"], env["LAB_CAFILE"]))
+        cfg = nagios_cfg(root, [stubs, cmd_file, example], resource)
+        p = subprocess.run(["nagios4", "-v", cfg], capture_output=True,
+                           text=True, timeout=60)
+        out = p.stdout + p.stderr
+        n_svc = sum(1 for o in parse_nagios(example)
+                    if o["_type"] == "service" and o.get("register") != "0")
+        n_host = sum(1 for o in parse_nagios(example)
+                     if o["_type"] == "host" and o.get("register") != "0")
+        ok = (p.returncode == 0 and
+              re.search(r"Total Warnings:\s+0\b", out) and
+              re.search(r"Total Errors:\s+0\b", out) and
+              re.search(r"Checked %d services\." % n_svc, out) and
+              re.search(r"Checked %d hosts\." % n_host, out))
+        check("nagios4 -v: mailtls-commands.cfg and mailtls-example.cfg "
+              "(%d hosts, %d services), no warning, no error" %
+              (n_host, n_svc), ok, "exit %s\n%s" % (p.returncode, out))
+
+    # Each command line, its macros expanded as Nagios expands them, run
+    # through /bin/sh as Nagios runs a command line with quotes.
+    lv = lab_vars(env)
+    lab_opts = "--resolver %s --trust-anchor %s --cafile %s" % (
+        lv["resolver"], lv["anchor"], lv["cafile"])
+    cmds = {o["command_name"]: o["command_line"]
+            for o in parse_nagios(cmd_file) if o["_type"] == "command"}
+    # command: (host address, $ARGn$, the direct command line it stands for)
+    runs = {
+        "check_smtp_starttls": ("", ["demo.test", "-w 28 -c 14"],
+                                "check_smtp_starttls -D demo.test -w 28 "
+                                "-c 14"),
+        "check_smtp_starttls_host": ("good.secure.test", [],
+                                     "check_smtp_starttls -H "
+                                     "good.secure.test"),
+        "check_mta_sts": ("", ["ok.sts.test"], "check_mta_sts -D ok.sts.test"),
+        "check_mta_sts_mx": ("", ["demo.test"],
+                             "check_mta_sts -D demo.test --check-mx"),
+        "check_tlsa": ("", ["demo.test", "--rollover"],
+                       "check_tlsa -D demo.test --rollover"),
+        "check_tlsa_host": ("ee311.dane.test", [],
+                            "check_tlsa -H ee311.dane.test"),
+        "check_tlsa_dns": ("", ["demo.test"],
+                           "check_tlsa -D demo.test --dns-only"),
+        "check_tlsrpt_record": ("", ["mailto.rpt.test"],
+                                "check_tlsrpt_record -D mailto.rpt.test"),
+    }
+    for name in sorted(set(cmds) | set(runs)):
+        title = "nagios command %s runs like a direct run" % name
+        if name not in cmds or name not in runs:
+            check(title, False, "in mailtls-commands.cfg: %s; in this test: "
+                  "%s" % (name in cmds, name in runs))
+            continue
+        addr, args, direct = runs[name]
+        line = expand(cmds[name], {"USER1": plugin_dir, "USER20": lab_opts,
+                                   "HOSTADDRESS": addr}, args)
+        try:
+            p = subprocess.run(["/bin/sh", "-c", line], capture_output=True,
+                               text=True, timeout=PLUGIN_TIMEOUT)
+            nrc, nout = p.returncode, p.stdout
+        except subprocess.TimeoutExpired:
+            nrc, nout = None, "(timed out)"
+        dargv = shlex.split(direct)
+        dargv = [os.path.join(plugin_dir, dargv[0])] + shlex.split(lab_opts) \
+            + dargv[1:]
+        rc, text, labels, stdout = direct_run(dargv)
+        ntext, _, nperf = nout.split("\n", 1)[0].partition("|")
+        ok = (nrc == rc and rc in (0, 1, 2) and perf_labels(nperf) == labels
+              and norm(ntext) == norm(text) and
+              text.startswith(LABEL[dargv[0].rsplit("/", 1)[1]] + " "))
+        check(title + " (state %s)" % rc, ok,
+              "nagios: %s\n  exit %s: %s\ndirect: %s\n  exit %s: %s" % (
+                  line, nrc, nout, " ".join(dargv), rc, stdout))
+
+
+def main():
+    global VERBOSE
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lab-env", required=True)
+    ap.add_argument("--plugin-dir", required=True)
+    ap.add_argument("--only", default="validate,daemon,nagios")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the temporary directory")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args()
+    VERBOSE = a.verbose
+    t0 = time.time()
+    plugin_dir = os.path.abspath(a.plugin_dir)
+    try:
+        env = read_env(a.lab_env)
+        missing = [k for k in ("LAB_RESOLVER", "LAB_ANCHOR", "LAB_CAFILE")
+                   if k not in env]
+    except OSError as e:
+        env, missing = {}, [str(e)]
+    if not check("lab env %s readable, with LAB_RESOLVER, LAB_ANCHOR, "
+                 "LAB_CAFILE" % a.lab_env, not missing, "missing: %s" %
+                 missing):
+        print("%d passed, %d failed" % (sum(results), len(results) -
+                                        sum(results)))
+        return 1
+    for p in PLUGIN.values():
+        check("plugin %s built" % p, os.access(os.path.join(plugin_dir, p),
+                                               os.X_OK), plugin_dir)
+
+    tmp = tempfile.mkdtemp(prefix="mailtls-icinga.")
+
+    def on_signal(sig, _frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        print("(signal %d: stopping)" % sig)
+        for d in list(RUNNING):
+            d.stop()
+        raise SystemExit(128 + sig)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    only = a.only.split(",")
+    try:
+        for name, fn in (("validate", test_validate), ("daemon", test_daemon),
+                         ("nagios", test_nagios)):
+            if name in only:
+                try:
+                    fn(tmp, env, plugin_dir)
+                except Exception as e:  # a crash is a failure, not an exit
+                    import traceback
+                    check("%s tests ran to the end" % name, False,
+                          traceback.format_exc())
+    finally:
+        for d in list(RUNNING):
+            d.stop()
+        left = kill_leftovers(tmp)
+        if left:
+            print("FAIL processes of this run left behind, ended: %s" % left)
+            results.append(False)
+        if a.keep:
+            print("kept %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    n_ok = sum(results)
+    print("(icinga suite: %.1f s)" % (time.time() - t0))
+    print("%d passed, %d failed" % (n_ok, len(results) - n_ok))
+    return 0 if n_ok == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
