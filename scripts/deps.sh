@@ -10,7 +10,7 @@ PKGS="build-essential pkg-config libgnutls28-dev libunbound-dev \
 libcurl4-gnutls-dev libevent-dev libcmocka-dev nsd ldnsutils nginx-light gnutls-bin \
 dns-root-data python3 ca-certificates locales \
 prometheus prometheus-node-exporter clang libclang-rt-14-dev \
-icinga2 nagios4-core mailutils"
+icinga2 nagios4-core mailutils dpkg-dev debhelper lintian"
 
 # The tests print numbers under a German locale to show the decimal
 # separator stays '.' (CONFORMANCE OUT-04); make sure that locale exists.

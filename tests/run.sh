@@ -1,14 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Runs the test suites and ends with one line "N passed, N failed".
-#   SUITES: any of "unit meta integration fuzz" (default: all four)
+#   SUITES: any of "unit meta integration fuzz package" (default: all)
 #   FUZZ_CHECK_SECONDS: seconds per fuzzer in the fuzz suite (default 20)
 #   B: the build directory (default: build)
 # The integration suite brings the loopback lab up in a temporary folder and
 # takes it down again, whatever happens.
 set -u
 B=${B:-build}
-SUITES=${SUITES:-unit meta integration fuzz}
+SUITES=${SUITES:-unit meta integration fuzz package}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 passed=0
@@ -52,6 +52,12 @@ for s in $SUITES; do
 			passed=$((passed + p))
 			failed=$((failed + f))
 		done
+		;;
+	package)
+		echo "== Debian package (tests/package/run.sh)"
+		out=$(sh tests/package/run.sh 2>&1)
+		printf '%s\n' "$out"
+		add_counts package "$out"
 		;;
 	fuzz)
 		echo "== fuzzers (libFuzzer, ASan, UBSan; ${FUZZ_CHECK_SECONDS:-20} s each)"
