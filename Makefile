@@ -37,7 +37,8 @@ UNITS := $(UNIT_SRC:%.c=$(B)/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOLS := $(TOOL_SRC:%.c=$(B)/%)
 
-.PHONY: all all-tests deps check unit integration demo sanitize install clean \
+.PHONY: all all-tests deps check unit integration demo sanitize sanitize-build \
+	install clean \
 	fuzzers fuzz
 all: $(PLUGINS)
 
@@ -63,7 +64,7 @@ $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB)
 
 # Unit tests, then the loopback lab and the integration cases; one total.
 check: deps
-	@$(MAKE) --no-print-directory all-tests fuzzers
+	@$(MAKE) --no-print-directory all-tests fuzzers sanitize-build
 	@B=$(B) sh tests/run.sh
 
 all-tests: $(PLUGINS) $(UNITS) $(TOOLS)
@@ -74,11 +75,14 @@ unit: all-tests
 integration: all-tests
 	@B=$(B) SUITES=integration sh tests/run.sh
 
-# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
-sanitize: deps
+# The unit, meta and integration suites under AddressSanitizer,
+# UndefinedBehaviorSanitizer and LeakSanitizer (make check runs them too).
+sanitize-build:
 	@$(MAKE) --no-print-directory B=build-san CFLAGS='-O1 -g' \
 		SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		all-tests
+
+sanitize: deps sanitize-build
 	@B=build-san ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		SUITES="unit meta integration" sh tests/run.sh
 

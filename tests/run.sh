@@ -1,14 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Runs the test suites and ends with one line "N passed, N failed".
-#   SUITES: any of "unit meta integration fuzz package" (default: all)
+#   SUITES: any of "unit meta integration fuzz package sanitize" (default:
+#   all; sanitize runs unit, meta and integration again with the
+#   ASan+UBSan+LSan build in build-san/)
 #   FUZZ_CHECK_SECONDS: seconds per fuzzer in the fuzz suite (default 20)
 #   B: the build directory (default: build)
 # The integration suite brings the loopback lab up in a temporary folder and
 # takes it down again, whatever happens.
 set -u
 B=${B:-build}
-SUITES=${SUITES:-unit meta integration fuzz package}
+SUITES=${SUITES:-unit meta integration fuzz package sanitize}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 passed=0
@@ -52,6 +54,19 @@ for s in $SUITES; do
 			passed=$((passed + p))
 			failed=$((failed + f))
 		done
+		;;
+	sanitize)
+		echo "== the unit, meta and integration suites again under ASan, UBSan, LSan (build-san)"
+		if [ ! -x build-san/plugins/check_tlsa ]; then
+			echo "FAIL sanitize: build-san/ is not built (make sanitize-build)"
+			failed=$((failed + 1))
+			continue
+		fi
+		out=$(B=build-san ASAN_OPTIONS=detect_leaks=1 \
+			UBSAN_OPTIONS=print_stacktrace=1 \
+			SUITES="unit meta integration" sh tests/run.sh 2>&1)
+		printf '%s\n' "$out" | grep -v '^ok ' || true
+		add_counts sanitize "$out"
 		;;
 	package)
 		echo "== Debian package (tests/package/run.sh)"
