@@ -424,12 +424,12 @@ ta_path_ok(const struct tls_cert *chain, size_t depth, uint8_t selector,
 		}
 	}
 	/* DANE-17: DNS-IDs when there are any, else the CN. */
-	if (chain[0].nsan > 0) {
-		for (size_t i = 0; i < chain[0].nsan && !named; i++)
-			for (size_t j = 0; j < nnames && !named; j++)
-				named = names_match_dnsid(chain[0].san[i],
-							  names[j]);
-	} else {
+	bool has_dnsid = chain[0].nsan > 0;
+
+	for (size_t j = 0; j < nnames && !named; j++)
+		named = tls_cert_has_dnsid(chain[0].der, chain[0].derlen,
+					   names[j], &has_dnsid);
+	if (!has_dnsid) {
 		leaf_cn(&chain[0], cn, sizeof(cn));
 		for (size_t j = 0; j < nnames && !named && cn[0]; j++)
 			named = names_match_dnsid(cn, names[j]);

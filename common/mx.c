@@ -45,9 +45,12 @@ mx_add_host(struct mx_set *m, const char *name, unsigned pref)
 		if (util_strcasecmp(m->hosts[i].name, name) == 0)
 			return NULL;
 	if (m->nhosts == MX_MAX_HOSTS) {
-		result_add(m->p->root, MT_WARNING, NULL, NULL,
-			   "more than %d MX hosts; only the first %d checked",
-			   MX_MAX_HOSTS, MX_MAX_HOSTS);
+		if (!m->hosts_capped)
+			result_add(m->p->root, MT_WARNING, NULL, NULL,
+				   "more than %d MX hosts; only the %d most "
+				   "preferred checked",
+				   MX_MAX_HOSTS, MX_MAX_HOSTS);
+		m->hosts_capped = true;
 		return NULL;
 	}
 	h = &m->hosts[m->nhosts++];
@@ -73,8 +76,8 @@ mx_process(struct mx_set *m)
 	struct node *root = m->p->root;
 	char name[DNS_NAME_MAX];
 	unsigned pref;
-	size_t others = 0;
-	struct mx_host *h;
+	size_t others = 0, nall = 0;
+	struct mx_host *h, *all;
 
 	if (res == NULL)
 		return;
@@ -99,6 +102,9 @@ mx_process(struct mx_set *m)
 		plugin_dns_failure(m->p, root, res, "MX");
 		return;
 	}
+	/* All of them sorted by preference first, so that a cap keeps the
+	 * most preferred (RFC 5321 5.1), whatever order the answer had. */
+	all = xcalloc(res->n ? res->n : 1, sizeof(*all));
 	for (size_t i = 0; i < res->n; i++) {
 		if (dns_rr_mx(&res->rr[i], &pref, name, sizeof(name)) < 0) {
 			result_add(root, MT_WARNING, NULL, NULL,
@@ -109,10 +115,17 @@ mx_process(struct mx_set *m)
 			m->null_mx = true;
 			continue;
 		}
+		all[nall].pref = pref;
+		util_strlcpy(all[nall].name, name, sizeof(all[nall].name));
+		nall++;
+	}
+	qsort(all, nall, sizeof(*all), cmp_host);
+	for (size_t i = 0; i < nall; i++) {
 		others++;
-		if ((h = mx_add_host(m, name, pref)) != NULL)
+		if ((h = mx_add_host(m, all[i].name, all[i].pref)) != NULL)
 			h->from_mx = true;
 	}
+	free(all);
 	m->kind = m->null_mx && others == 0 ? MX_NULL : MX_LIST;
 	if (m->kind == MX_NULL)
 		result_add(root, MT_WARNING, "RFC 7505 3", NULL,
@@ -308,6 +321,15 @@ mx_connect_all(struct mx_set *m)
 	mx_connect_join(m);
 }
 
+bool
+mx_addr_first(const struct mx_set *m, const struct mx_addr *a)
+{
+	for (const struct mx_addr *b = m->addrs; b < a; b++)
+		if (strcmp(b->node->name, a->node->name) == 0)
+			return false;
+	return true;
+}
+
 static void judge_session(const struct mx_set *m, struct mx_addr *a,
 			  const struct mx_judge *j);
 
@@ -393,7 +415,8 @@ judge_session(const struct mx_set *m, struct mx_addr *a,
 
 /* The chain's lifetimes; returns the shortest, in seconds. */
 static double
-judge_lifetime(struct mx_addr *a, const struct mx_judge *j)
+judge_lifetime(const struct mx_set *m, struct mx_addr *a,
+	       const struct mx_judge *j)
 {
 	struct smtp_session *s = &a->sess;
 	struct node *n = a->node;
@@ -432,9 +455,10 @@ judge_lifetime(struct mx_addr *a, const struct mx_judge *j)
 		    first ? "chain certificate" : "certificate",
 		    s->peer.cert[first].subject, remaining / DAY, date);
 	snprintf(label, sizeof(label), "%s_cert_remaining", n->name);
-	result_perf(n, label, remaining, "s",
-		    range_format(j->warn, DAY, w, sizeof(w)),
-		    range_format(j->crit, DAY, c, sizeof(c)));
+	if (mx_addr_first(m, a))
+		result_perf(n, label, remaining, "s",
+			    range_format(j->warn, DAY, w, sizeof(w)),
+			    range_format(j->crit, DAY, c, sizeof(c)));
 	return remaining;
 }
 
@@ -465,7 +489,7 @@ mx_judge_addr(const struct mx_set *m, struct mx_addr *a,
 		result_add(n, j->fail, NULL, "validation-failure",
 			   "the server sent no certificate");
 	} else {
-		remaining = judge_lifetime(a, j);
+		remaining = judge_lifetime(m, a, j);
 		*seen = true;
 	}
 	if (j->no_pkix)
@@ -474,7 +498,7 @@ mx_judge_addr(const struct mx_set *m, struct mx_addr *a,
 	else if (s->pkix != PKIX_OK)
 		result_add(n, j->fail, j->pkix_rule, pkix_token(s->pkix),
 			   "certificate %s", s->pkix_why);
-	if (s->t_tls >= 0) {
+	if (s->t_tls >= 0 && mx_addr_first(m, a)) {
 		snprintf(label, sizeof(label), "%s_handshake_time", n->name);
 		result_perf(n, label, (double)s->t_tls / 1000.0, "s", NULL,
 			    NULL);

@@ -74,6 +74,7 @@ struct mx_set {
 	const char *domain;
 	enum mx_kind kind;
 	bool null_mx;
+	bool hosts_capped; /* more than MX_MAX_HOSTS; the most preferred kept */
 	bool need_addrs; /* a host without address is CRITICAL even when
 			    mx_collect() is not to connect (DANE) */
 	struct dns_result *mx;
@@ -137,6 +138,10 @@ double mx_judge_addr(const struct mx_set *m, struct mx_addr *a,
  */
 void mx_judge_dialogue(const struct mx_set *m, struct mx_addr *a,
 		       enum mt_state fail);
+/* Is a the first address of the set with its text (MX hosts may share an
+ * address)? Per-address perfdata is written for the first only, so that
+ * each label stands once on line 1. */
+bool mx_addr_first(const struct mx_set *m, const struct mx_addr *a);
 void mx_free(struct mx_set *m);
 
 #endif

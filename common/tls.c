@@ -327,6 +327,14 @@ tls_verify_pkix(gnutls_session_t s, struct tls_ctx *t, const char *hostname,
 		util_strlcpy(why, "no trust store loaded", whylen);
 		return PKIX_UNTRUSTED;
 	}
+	if (n > TLS_CHAIN_MAX) {
+		snprintf(why, whylen,
+			 "invalid chain: the server sent %u certificates; at "
+			 "most %d are followed (senders limit the depth: "
+			 "Postfix to 9)",
+			 n, TLS_CHAIN_MAX);
+		return PKIX_INVALID;
+	}
 	/* Against our trust store, not the session's credentials: a session
 	 * libcurl made carries its own. */
 	r = verify_chain(t, chain, n, &status);
@@ -385,8 +393,9 @@ tls_verify_pkix(gnutls_session_t s, struct tls_ctx *t, const char *hostname,
 	}
 	cert_info(&chain[0], &tc);
 	free(tc.der);
-	for (size_t i = 0; i < tc.nsan && !matched; i++)
-		matched = names_match_dnsid(tc.san[i], hostname);
+	/* Every DNS-ID counts (RFC 9525 6.3), not only those kept in tc. */
+	matched = tls_cert_has_dnsid(chain[0].data, chain[0].size, hostname,
+				     NULL);
 	if (!matched) {
 		struct buf b;
 
@@ -425,6 +434,41 @@ static bool
 label_eq(const char *a, const char *b, size_t n)
 {
 	return util_strncasecmp(a, b, n) == 0;
+}
+
+bool
+tls_cert_has_dnsid(const unsigned char *der, size_t derlen, const char *host,
+		   bool *has_dnsid)
+{
+	gnutls_datum_t d = {(unsigned char *)der, (unsigned)derlen};
+	gnutls_x509_crt_t c;
+	bool matched = false, any = false;
+
+	if (gnutls_x509_crt_init(&c) < 0)
+		util_oom();
+	if (gnutls_x509_crt_import(c, &d, GNUTLS_X509_FMT_DER) == 0) {
+		for (unsigned i = 0; !matched; i++) {
+			char name[256];
+			size_t sz = sizeof(name) - 1;
+			unsigned crit;
+			int t = gnutls_x509_crt_get_subject_alt_name(c, i, name,
+								     &sz, &crit);
+
+			if (t == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+				break;
+			if (t != GNUTLS_SAN_DNSNAME)
+				continue; /* other types, or one too long */
+			name[sz < sizeof(name) ? sz : sizeof(name) - 1] = '\0';
+			if (strlen(name) != sz)
+				continue; /* an embedded NUL: not a name */
+			any = true;
+			matched = names_match_dnsid(name, host);
+		}
+	}
+	gnutls_x509_crt_deinit(c);
+	if (has_dnsid != NULL)
+		*has_dnsid = any || matched;
+	return matched;
 }
 
 bool

@@ -102,6 +102,11 @@ const char *pkix_result_name(enum pkix_result r); /* "untrusted", ... */
 /* Sends close_notify (best effort) and frees the session. */
 void tls_close(struct conn *c);
 
+/* Does any dNSName SAN of the DER certificate match host (RFC 9525 6.3)?
+ * All of them are read, however many. *has_dnsid (may be NULL): whether
+ * it has any. */
+bool tls_cert_has_dnsid(const unsigned char *der, size_t derlen,
+			const char *host, bool *has_dnsid);
 /* RFC 9525 6.3 matching of one DNS-ID pattern against a host name. */
 bool names_match_dnsid(const char *pattern, const char *host);
 /* Parses "1.2" / "1.3" / "1.0" / "1.1" into 12 / 13 / 10 / 11, or -1. */

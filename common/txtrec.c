@@ -11,45 +11,59 @@
 #include "txtrec.h"
 #include "util.h"
 
+/* Keeps r in slot k when it is the first of its kind, else frees it. */
+static void
+keep(struct txt_pick *out, size_t *count, size_t k, char *r, size_t len)
+{
+	if ((*count)++ == 0) {
+		out->rec[k] = r;
+		out->len[k] = len;
+	} else {
+		free(r);
+	}
+}
+
 void
 txt_pick(const struct dns_result *res, const char *tag, struct txt_pick *out)
 {
 	size_t tl = strlen(tag);
 
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < res->n && out->n < TXT_PICK_MAX; i++) {
+	out->exact = 0;
+	out->spaced = 1;
+	out->look = 2;
+	for (size_t i = 0; i < res->n; i++) {
 		char *r;
-		size_t len, k = out->n;
+		size_t len;
+		bool look = false;
 
 		if (dns_rr_txt(&res->rr[i], &r, &len) < 0) {
 			out->nbad++;
 			continue;
 		}
-		out->rec[k] = r;
-		out->len[k] = len;
 		out->n++;
 		if (len > tl && memcmp(r, tag, tl) == 0 && r[tl] == ';') {
-			if (out->nexact++ == 0)
-				out->exact = k;
-		} else if (len > tl && memcmp(r, tag, tl) == 0 &&
-			   txt_is_wsp(r[tl])) {
-			if (out->nspaced++ == 0)
-				out->spaced = k;
-		} else {
-			for (size_t j = 0; j + tl <= len; j++)
-				if (util_strncasecmp(r + j, tag, tl) == 0) {
-					if (out->nlook++ == 0)
-						out->look = k;
-					break;
-				}
+			keep(out, &out->nexact, out->exact, r, len);
+			continue;
 		}
+		if (len > tl && memcmp(r, tag, tl) == 0 && txt_is_wsp(r[tl])) {
+			keep(out, &out->nspaced, out->spaced, r, len);
+			continue;
+		}
+		for (size_t j = 0; j + tl <= len && !look; j++)
+			look = util_strncasecmp(r + j, tag, tl) == 0;
+		if (look)
+			keep(out, &out->nlook, out->look, r, len);
+		else
+			free(r);
 	}
 }
 
 void
 txt_pick_free(struct txt_pick *p)
 {
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < 3; i++) {
 		free(p->rec[i]);
-	p->n = 0;
+		p->rec[i] = NULL;
+	}
 }

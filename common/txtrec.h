@@ -48,21 +48,23 @@ txt_ext_value_char(int c)
 	return c >= 0x21 && c <= 0x7e && c != ';' && c != '=';
 }
 
-#define TXT_PICK_MAX 16
-
 struct dns_result;
 
-/* A TXT RRset sorted against a version tag such as "v=STSv1". */
+/*
+ * A TXT RRset sorted against a version tag such as "v=STSv1". Every
+ * record is read and counted; the first of each kind is kept, in rec[] at
+ * the index named by exact, spaced and look (valid when its count > 0).
+ */
 struct txt_pick {
-	size_t n;		       /* records read (at most TXT_PICK_MAX) */
-	char *rec[TXT_PICK_MAX];       /* joined strings, allocated */
-	size_t len[TXT_PICK_MAX];
-	size_t nbad;		       /* malformed rdata, skipped */
-	size_t nexact, exact;	       /* "TAG;...": count, first index */
-	size_t nspaced, spaced;	       /* "TAG ;...": valid ABNF that
-					  literal-prefix readers drop */
-	size_t nlook, look;	       /* the tag elsewhere or in another
-					  case: not a record of the kind */
+	size_t n;		/* records read */
+	char *rec[3];		/* the first of each kind, allocated */
+	size_t len[3];
+	size_t nbad;		/* malformed rdata, skipped */
+	size_t nexact, exact;	/* "TAG;...": count, index in rec[] */
+	size_t nspaced, spaced; /* "TAG ;...": valid ABNF that literal-prefix
+				   readers drop */
+	size_t nlook, look;	/* the tag elsewhere or in another case: not
+				   a record of the kind */
 };
 
 /* Reads res (a TXT answer) into *out; free with txt_pick_free(). */

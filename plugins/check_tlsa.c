@@ -452,7 +452,8 @@ judge_addr(struct run *r, size_t ai, double *min_left, bool *seen)
 				   "certificate-expired", "the leaf expired");
 		snprintf(label, sizeof(label), "%s_cert_remaining",
 			 a->node->name);
-		result_perf(a->node, label, dr->remaining, "s",
+		if (mx_addr_first(&r->m, a))
+			result_perf(a->node, label, dr->remaining, "s",
 			    range_format(&r->warn, DAY, w, sizeof(w)),
 			    range_format(&r->crit, DAY, c, sizeof(c)));
 		if (dr->remaining < *min_left)

@@ -10,7 +10,19 @@ PKGS="build-essential pkg-config libgnutls28-dev libunbound-dev \
 libcurl4-gnutls-dev libevent-dev libcmocka-dev nsd ldnsutils nginx-light gnutls-bin \
 dns-root-data python3 ca-certificates locales \
 prometheus prometheus-node-exporter clang libclang-rt-14-dev \
-icinga2 nagios4-core mailutils dpkg-dev debhelper lintian"
+icinga2 nagios4-core mailutils dpkg-dev debhelper lintian valgrind"
+
+# `deps.sh bench` adds the tools make bench measures ours against:
+# check_smtp and check_ssl_cert (monitoring-plugins), posttls-finger
+# (postfix, preseeded to "No configuration" and never started), dig.
+if [ "${1:-}" = bench ]; then
+	PKGS="$PKGS monitoring-plugins-standard monitoring-plugins-contrib \
+postfix bind9-dnsutils"
+	if [ "$(id -u)" = 0 ] && command -v debconf-set-selections >/dev/null; then
+		echo "postfix postfix/main_mailer_type select No configuration" |
+			debconf-set-selections
+	fi
+fi
 
 # The tests print numbers under a German locale to show the decimal
 # separator stays '.' (CONFORMANCE OUT-04); make sure that locale exists.

@@ -104,6 +104,15 @@ for s in $SUITES; do
 			out=$(sh tests/icinga/run.sh "$lab/lab.env" "$B/plugins" 2>&1)
 			printf '%s\n' "$out"
 			add_counts icinga "$out"
+			case $B in
+			*san*) ;; # ASan and valgrind exclude each other
+			*)
+				echo "== valgrind memcheck (tests/valgrind)"
+				out=$(python3 tests/valgrind/run.py "$lab/lab.env" "$B/plugins" 2>&1)
+				printf '%s\n' "$out"
+				add_counts valgrind "$out"
+				;;
+			esac
 			echo "== Prometheus (promtool, textfile wrapper, node_exporter)"
 			out=$(python3 tests/prometheus/run.py "$lab/lab.env" "$B/plugins" 2>&1)
 			printf '%s\n' "$out"

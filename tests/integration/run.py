@@ -31,7 +31,7 @@ OUTPUT_CAP = 200000  # octets of each stream shown for a failure
 PLACEHOLDERS = {"@RESOLVER@": "LAB_RESOLVER", "@ANCHOR@": "LAB_ANCHOR",
                 "@CAFILE@": "LAB_CAFILE", "@LABDIR@": "LAB_DIR"}
 CASE_KEYS = {"run", "exit", "expect", "reject", "match", "pipes", "line1",
-             "stderr", "env", "noprefix", "setup", "post"}
+             "stderr", "env", "noprefix", "setup", "post", "maxbytes"}
 SHELL_TIMEOUT = 10   # seconds for each setup: / post: command
 
 
@@ -46,6 +46,7 @@ class Case:
         self.reject = []
         self.match = []
         self.pipes = []
+        self.maxbytes = []  # stdout holds at most this many octets
         self.line1 = []
         self.stderr_ok = False
         self.noprefix = False
@@ -170,6 +171,10 @@ def add_key(c, key, value, no):
         if not value.isdigit():
             return "line %d: pipes: must be a number" % no
         c.pipes.append(int(value))
+    elif key == "maxbytes":
+        if not value.isdigit():
+            return "line %d: maxbytes: must be a number" % no
+        c.maxbytes.append(int(value))
     elif key == "stderr":
         if value != "ok":
             return "line %d: the only stderr: value is 'ok'" % no
@@ -366,6 +371,10 @@ def run_case(c, bindir, lab):
         if stdout.count("|") != n:
             why.append("pipes: %d '|' in stdout, expected %d" % (
                 stdout.count("|"), n))
+    for n in c.maxbytes:
+        if len(out) > n:
+            why.append("maxbytes: stdout has %d octets, more than %d" % (
+                len(out), n))
     for cmd in c.post:
         ok, msg = run_shell(cmd, env, lab)
         if not ok:

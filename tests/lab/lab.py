@@ -7,20 +7,22 @@ zones under the reserved `test.` TLD (ldns-keygen, ldns-signzone; RFC 4033-
 4035, RFC 6761 §6.2), and starts, with its own config files in STATEDIR:
 nsd on 127.53.0.1:53, the SMTP peers of smtp_peer.py on 127.2.0.x:25 and
 [::1]:25, and nginx on 127.3.0.x:443 for MTA-STS policy hosts (RFC 8461
-§3.3), one address per host. It returns once every daemon answers, and
-writes STATEDIR/lab.env. `lab.py down STATEDIR` stops what `up` started (by
-the pids it recorded) and may be run any number of times. `lab.py table`
-prints the host table of tests/lab/README.md, `lab.py table sts` its table
-of the sts.test. scenario domains, `lab.py table dane` and `lab.py table
-rpt` those of the DANE (dane.test.) and TLSRPT (rpt.test.) scenarios.
+§3.3), one address per host; smtp_peer.py also plays the hostile policy
+hosts (127.3.0.2xx:443) that nginx cannot. It returns once every daemon
+answers, and writes STATEDIR/lab.env. `lab.py down STATEDIR` stops what
+`up` started (by the pids it recorded) and may be run any number of times.
+`lab.py table` prints the host table of tests/lab/README.md, `lab.py table
+sts` its table of the sts.test. scenario domains, `lab.py table dane` and
+`lab.py table rpt` those of the DANE (dane.test.) and TLSRPT (rpt.test.)
+scenarios.
 Everything listens on loopback only; all keys and certificates are made at
 `up` and live in STATEDIR only, and so are the TLSA records computed from
 them.
 
-The tables below (SECURE_PEERS, DEMO_PEERS, LATE_PEERS, DANE_HOSTS,
-DANE_DOMAINS, DANE_ELSEWHERE, STS_DOMAINS, RPT_DOMAINS, RPT_HELPERS,
-RPT_SITES, HTTPS_SITES) drive everything; add a host, a scenario domain or
-an HTTPS site there.
+The tables below (SECURE_PEERS, DEMO_PEERS, HOSTILE_PEERS, LATE_PEERS,
+DANE_HOSTS, DANE_DOMAINS, DANE_ELSEWHERE, STS_DOMAINS, RPT_DOMAINS,
+RPT_HELPERS, RPT_SITES, HTTPS_SITES) drive everything; add a host, a
+scenario domain or an HTTPS site there.
 """
 
 import concurrent.futures
@@ -115,8 +117,9 @@ DEMO_PEERS = [
 # DER), matching type M (0 the DER itself, 1 SHA-256, 2 SHA-512) of SOURCE:
 # "leaf" (this host's leaf), the host name of another leaf, "ca" (the
 # root), "inter", "inter2" or "untrusted-ca"; "randomN" is N random
-# octets, the same within one `up` (whatever S and M say), and
-# "SOURCE/N" keeps the first N octets of the data only. Options:
+# octets, the same within one `up` (whatever S and M say), "randomN-K"
+# another N random octets for each K, and "SOURCE/N" keeps the first N
+# octets of the data only. Options:
 #   "what": one line for the tables
 #   "tlsa": the TLSA records at _25._tcp.LABEL ([] none)
 #   "peer": False: no SMTP peer (and no A record) for this name
@@ -222,6 +225,15 @@ DANE_HOSTS = [
                    "what": "secure addresses (ee311's); its TLSA lives in "
                            "_tcp.tlsabogus.dane.test, whose DS does not "
                            "match its key"}),
+    ("bigtlsa", {"peer": False,
+                 "records": [("bigtlsa", "ADDR", "ee311.dane.test"),
+                             ("_25._tcp.bigtlsa", "TLSA",
+                              "3 1 1 ee311.dane.test")] +
+                            [("_25._tcp.bigtlsa", "TLSA",
+                              "3 1 1 random32-%d" % k) for k in range(64)],
+                 "what": "ee311's addresses; 65 TLSA records (about 4 KB, "
+                         "TCP only): ee311's 3 1 1 and 64 of keys not in "
+                         "use"}),
 ]
 
 # Child zones of dane.test. for TLSA RRsets that are insecure (no DS in
@@ -286,13 +298,34 @@ def dane_peers():
     return out
 
 
+# The hostile peers of tests/integration/hostile.cases, after the DANE
+# peers (a new DANE row moves them): (host, behaviour, options) as in
+# DEMO_PEERS. The last four behave well; their certificates are the point.
+MXFARM_NAMES = ["mxfarm.secure.test", "*.dom-mx50.secure.test",
+                "*.mx100.insecure.test", "*.mx50.sts.test"]
+HOSTILE_PEERS = [
+    ("tenmb.secure.test", "tenmb", {}),
+    ("greet10k.secure.test", "greet10k", {}),
+    ("starttlsmixed.secure.test", "starttlsmixed", {}),
+    ("midhandshake.secure.test", "midhandshake", {}),
+    ("tlsalert.secure.test", "tlsalert", {}),
+    ("tlsinternal.secure.test", "tlsinternal", {}),
+    ("nulbanner.secure.test", "nulbanner", {}),
+    ("bigcert.secure.test", "good", {"cert": {"big_ext": 100000}}),
+    ("manysans.secure.test", "good", {"cert": {"names": [
+        "san%02d.manysans.secure.test" % i for i in range(1, 100)] + [
+        "manysans.secure.test"]}}),
+    ("deepchain.secure.test", "good", {"cert": {"issuer": "deep"}}),
+    ("mxfarm.secure.test", "good", {"cert": {"names": MXFARM_NAMES}}),
+]
+
 # Peers added after the demo peers, so that no earlier address moves (the
 # README's example output shows the demo addresses): (host, behaviour,
-# options) as in DEMO_PEERS. The DANE peers come last: a new row at the
-# end of DANE_HOSTS moves no address.
+# options) as in DEMO_PEERS. Then the DANE peers (a new row at the end of
+# DANE_HOSTS moves only the hostile peers), then the hostile peers.
 LATE_PEERS = [
     ("tls11only.secure.test", "tls11only", {}),
-] + dane_peers()
+] + dane_peers() + HOSTILE_PEERS
 
 POLICY_PATH = ".well-known/mta-sts.txt"
 
@@ -308,6 +341,17 @@ def sts_policy(mode="enforce", mx=("good.secure.test", "good2.secure.test"),
 STS_DEMO = sts_policy(mx=("mx1.demo.test", "mx2.demo.test"))
 POLICY_OK = sts_policy()
 STS_TXT = "v=STSv1; id=20261101"
+
+
+def _big_sts_txt():
+    """A valid STS record of about 60 KB (290 extension fields, RFC 8461
+    §3.1 sts-extension), as TXT strings of 255 octets."""
+    rec = STS_TXT + "".join("; ext%03d=%s" % (i, "v" * 200)
+                            for i in range(290))
+    return [rec[i:i + 255] for i in range(0, len(rec), 255)]
+
+
+BIG_STS_TXT = _big_sts_txt()
 STS_MX = ["10 good.secure.test.", "20 good2.secure.test."]
 
 # The MTA-STS scenario domains in sts.test.: (label, options), the domain is
@@ -320,9 +364,16 @@ STS_MX = ["10 good.secure.test.", "20 good2.secure.test."]
 #   "mx": the MX rdatas ([] none); "a_of": hosts whose IPv4 addresses the
 #     domain itself gets (an implicit MX)
 #   "records": more (owner relative to sts.test., type, rdata)
+#   "records": ... "ADDR" as type: the A records of the host named as rdata
 #   "policy": the policy body; "site": more options of the policy host's
 #     HTTPS site (see HTTPS_SITES); "host": None for no policy host at all,
 #     or an address for an A record with no site behind it
+#   "peer": with "host": a scripted HTTPS peer of smtp_peer.py listens on
+#     that address, port 443, with this behaviour (HTTP_BEHAVIOURS there,
+#     or "stall"), a certificate for the policy host name from the test
+#     intermediate, and "policy" to build its answers from
+#   "late": the policy host's site goes after RPT_SITES, at the end of
+#     HTTPS_SITES (rows added after the TLSRPT sites, which must not move)
 #   "sites": more HTTPS sites (full entries of HTTPS_SITES) after this one
 STS_DOMAINS = [
     ("ok", {"what": "valid record and policy (enforce), MX covered"}),
@@ -368,8 +419,8 @@ STS_DOMAINS = [
     ("refused", {"what": "mta-sts.refused is 127.3.0.250, nothing listens",
                  "host": "127.3.0.250"}),
     ("stall", {"what": "mta-sts.stall is 127.3.0.251:443, where a peer "
-                       "accepts and never answers (smtp_peer.py stall)",
-               "host": "127.3.0.251"}),
+                       "accepts and never answers (not even TLS)",
+               "host": "127.3.0.251", "peer": "stall"}),
     ("redirect", {"what": "301 to https://mta-sts.ok.sts.test/"
                           ".well-known/mta-sts.txt",
                   "site": {"status": 301,
@@ -437,13 +488,74 @@ STS_DOMAINS = [
     ("dupkey", {"what": "policy has mode: enforce, then mode: none",
                 "policy": POLICY_OK.replace("mode: enforce\n",
                                             "mode: enforce\nmode: none\n")}),
+    # hostile policy hosts (smtp_peer.py) and DNS, for hostile.cases
+    ("headstall", {"host": "127.3.0.201", "peer": "headstall",
+                   "what": "status line and headers (Content-Length: 88) "
+                           "sent, the body never"}),
+    ("chunked", {"host": "127.3.0.202", "peer": "chunkedendless",
+                 "what": "Transfer-Encoding: chunked without end: the "
+                         "policy, then 4 KiB chunks of x: lines"}),
+    ("gzip", {"host": "127.3.0.203", "peer": "gzipbomb",
+              "what": "Content-Encoding: gzip, never asked for: about 30 KiB "
+                      "that inflate to the policy and 10 MiB of x: lines"}),
+    ("lenslow", {"host": "127.3.0.204", "peer": "lenslow",
+                 "what": "Content-Length: 104857600; the policy, then a "
+                         "line x: slow every 0.5 s"}),
+    ("lenfast", {"host": "127.3.0.205", "peer": "lenfast",
+                 "what": "Content-Length: 104857600; the policy, then x: "
+                         "lines as fast as the client reads"}),
+    ("nulbody", {"host": "127.3.0.206", "peer": "nulbody",
+                 "what": "policy with a NUL in the mode: "
+                         "mode: enforce\\0testing"}),
+    ("redirloop", {"late": True,
+                   "site": {"status": 301,
+                            "location": "https://mta-sts.redirloop.sts.test/"
+                                        ".well-known/mta-sts.txt"},
+                   "what": "301 to its own policy URL (a redirect loop)"}),
+    # libunbound validates an RRset only if its canonical form (owner
+    # names uncompressed) fits in 64 KiB: many small RRs, not big ones
+    ("bigtxt", {"late": True,
+                "txt": [["pad%04d" % i] for i in range(1000)] + [[STS_TXT]],
+                "what": '1001 TXT RRs (20 KB, TCP only): 1000 unrelated ones '
+                        '"pad0000" to "pad0999", and a valid one'}),
+    ("bigtxtone", {"late": True, "txt": [BIG_STS_TXT],
+                   "what": "one valid TXT record of %d strings, %d octets "
+                           "(TCP only): id=20261101 and 290 extension "
+                           "fields extNNN=vvv..." % (
+                               len(BIG_STS_TXT),
+                               len("".join(BIG_STS_TXT)))}),
+    ("cnameloop", {"late": True, "txt": [],
+                   "records": [("_mta-sts.cnameloop", "CNAME",
+                                "_mta-sts.cnameloop2.sts.test."),
+                               ("_mta-sts.cnameloop2", "CNAME",
+                                "_mta-sts.cnameloop.sts.test.")],
+                   "what": "_mta-sts is a CNAME to _mta-sts.cnameloop2, a "
+                           "CNAME back to it (a loop)"}),
+    ("mxloop", {"late": True,
+                "mx": ["10 good.secure.test.", "20 mxloop1.secure.test."],
+                "policy": sts_policy(mx=["good.secure.test",
+                                         "mxloop1.secure.test"]),
+                "what": "MX good and mxloop1.secure.test (a CNAME loop); "
+                        "policy mx: both"}),
+    ("mx50", {"late": True,
+              "mx": ["%d m%02d.mx50.sts.test." % (i, i)
+                     for i in range(1, 51)],
+              "records": [("m%02d.mx50" % i, "ADDR", "mxfarm.secure.test")
+                          for i in range(1, 51)],
+              "policy": sts_policy(mx=["*.mx50.sts.test"]),
+              "what": "50 MX m01..m50.mx50.sts.test (pref 1..50), all at "
+                      "mxfarm.secure.test's address; policy "
+                      "mx: *.mx50.sts.test"}),
 ]
 
 
-def sts_sites():
-    """The HTTPS sites of the policy hosts in STS_DOMAINS, in order."""
+def sts_sites(late=False):
+    """The HTTPS sites of the policy hosts in STS_DOMAINS, in order: those
+    of the rows with "late" if LATE, else the others."""
     out = []
     for label, opt in STS_DOMAINS:
+        if bool(opt.get("late")) != late:
+            continue
         if "host" not in opt:
             site = {"name": "mta-sts.%s.sts.test" % label,
                     "files": {POLICY_PATH: opt.get("policy", POLICY_OK)},
@@ -513,6 +625,9 @@ RPT_DOMAINS = [
              "what": "an extension field foo=bar"}),
     ("badext", {"txt": [[RPT_MAILTO + "; foo="]],
                 "what": "an extension field with an empty value"}),
+    ("bigtxt", {"txt": [["pad%04d" % i] for i in range(1000)] + [[RPT_MAILTO]],
+                "what": "1001 TXT RRs (20 KB, TCP only): 1000 unrelated ones "
+                        "and a valid one"}),
 ]
 
 # The names in rpt.test. that the rua URIs point to: (owner relative to
@@ -561,13 +676,26 @@ HTTPS_ADDR = HTTPS_NET + "1"  # the first site's, mta-sts.demo.test's
 # Addresses where nothing may listen: 127.3.0.9 for https.cases (connect
 # failure), 127.3.0.250 for mta-sts.refused.sts.test. up checks both.
 NO_LISTEN = [HTTPS_NET + "9", HTTPS_NET + "250"]
-# A TCP listener on port 443 that accepts and then says nothing (the
-# smtp_peer.py "stall" behaviour): a policy fetch that can only time out.
-STALL_443 = HTTPS_NET + "251"
 HTTPS_SITES = [
     {"name": "mta-sts.demo.test", "files": {POLICY_PATH: STS_DEMO},
      "what": "demo.test's policy"},
-] + sts_sites() + RPT_SITES
+] + sts_sites() + RPT_SITES + sts_sites(late=True)
+
+
+def https_peers():
+    """The scripted policy hosts of STS_DOMAINS (rows with "peer"), served
+    by smtp_peer.py on port 443: dicts with name, address, behaviour,
+    policy, cert (profile) and what."""
+    out = []
+    for label, opt in STS_DOMAINS:
+        if "peer" in opt:
+            name = "mta-sts.%s.sts.test" % label
+            out.append({"name": name, "address": opt["host"],
+                        "behaviour": opt["peer"],
+                        "policy": opt.get("policy", POLICY_OK),
+                        "cert": leaf_profile(name, {}),
+                        "what": opt.get("what", "")})
+    return out
 
 # signed, with a DS in test.
 DS_CHILDREN = ["secure", "bogus", "expiredsig", "demo", "sts", "dane", "rpt"]
@@ -637,17 +765,21 @@ def plan():
 
 
 def leaf_profile(host, c):
-    """names: SAN dNSNames; issuer: inter (default), inter2 (expires in 20
-    days), self (self-signed), untrusted (a CA not in ca.pem); not_before
-    and not_after: days from now; chain_root: the server sends the root
-    after the intermediate."""
+    """names: SAN dNSNames (the first is also the CN); issuer: inter
+    (default), inter2 (expires in 20 days), self (self-signed), untrusted
+    (a CA not in ca.pem), deep (the last of DEEP_CHAIN intermediates under
+    the root, all sent); not_before and not_after: days from now;
+    chain_root: the server sends the root after the intermediate; big_ext:
+    N: a private non-critical extension whose value is an OCTET STRING of
+    N octets (a huge certificate)."""
     assert not c.get("chain_root") or c.get("issuer", "inter") in (
         "inter", "inter2"), host
     return {"names": c.get("names", [host]),
             "issuer": c.get("issuer", "inter"),
             "not_before": c.get("not_before", -1),
             "not_after": c.get("not_after", 365),
-            "chain_root": bool(c.get("chain_root"))}
+            "chain_root": bool(c.get("chain_root")),
+            "big_ext": c.get("big_ext", 0)}
 
 
 def by_host(hosts):
@@ -704,12 +836,20 @@ def site_plan():
 
 def cert_desc(host, c):
     desc = []
-    if c["names"] != [host]:
-        desc.append("SAN " + ", ".join(c["names"]))
+    names = c["names"]
+    if len(names) > 4:
+        desc.append("%d SANs: %s, ..., %s" % (len(names), names[0],
+                                              names[-1]))
+    elif names != [host]:
+        desc.append("SAN " + ", ".join(names))
     desc.append({"inter": "test intermediate",
                  "inter2": "intermediate expiring in 20 days",
                  "self": "self-signed",
-                 "untrusted": "CA not in ca.pem"}[c["issuer"]])
+                 "untrusted": "CA not in ca.pem",
+                 "deep": "under %d intermediates, all sent" % DEEP_CHAIN,
+                 }[c["issuer"]])
+    if c.get("big_ext"):
+        desc.append("an extension of %d octets" % c["big_ext"])
     if c["not_before"] != -1:
         desc.append("valid from now%+dd" % c["not_before"])
     if c["not_after"] != 365:
@@ -753,8 +893,10 @@ def table():
         rows.append("| %s | %s:443 | %s | %s |"
                     % (s["name"], s["address"], md(site_row(s)),
                        cert_desc(s["name"], s["cert"])))
-    rows.append("| mta-sts.stall.sts.test | %s:443 | smtp_peer.py stall: "
-                "accepts, never answers | - |" % STALL_443)
+    for w in https_peers():
+        rows.append("| %s | %s:443 | smtp_peer.py %s: %s | %s |" % (
+            w["name"], w["address"], w["behaviour"],
+            md(w["what"]), cert_desc(w["name"], w["cert"])))
     rows.append("| ns.test | %s:53 | nsd, every zone | - |" % RESOLVER)
     return "\n".join(rows)
 
@@ -774,8 +916,8 @@ def sts_table():
             where = addr[host]
         elif opt["host"] is None:
             where = "none"
-        elif opt["host"] == STALL_443:
-            where = opt["host"] + " (a peer that never answers)"
+        elif "peer" in opt:
+            where = "%s (smtp_peer.py %s)" % (opt["host"], opt["peer"])
         else:
             where = opt["host"] + " (no server)"
         rows.append("| %s.sts.test | %s | %s |" % (label, where,
@@ -808,6 +950,8 @@ def dane_table():
                 cert = "peer %s; %s" % (h["behaviour"], cert)
         else:
             addr = cert = "-"
+        if len(tlsa) > 4:
+            tlsa = tlsa[:2] + ["... (%d in all)" % len(tlsa)]
         rows.append("| %s | %s | %s | %s | %s |" % (
             host, addr, ", ".join(tlsa) or "none", md(cert),
             md(opt.get("what", ""))))
@@ -826,6 +970,9 @@ def dane_table():
 
 def txt_cell(records):
     """TXT RRs (lists of strings) for a table cell."""
+    if len(records) > 4:
+        return "`%s`, `%s`, ..., `%s` (%d in all)" % (
+            txt(records[0]), txt(records[1]), txt(records[-1]), len(records))
     return " and ".join("`%s`" % txt(t) for t in records) or "none"
 
 
@@ -894,7 +1041,7 @@ class Pki:
         return k
 
     def template(self, name, cn, not_before, not_after, ca=False,
-                 names=()):
+                 names=(), big_ext=0):
         lines = ['cn = "%s"' % cn,
                  "serial = %d" % random.getrandbits(63),
                  'activation_date = "%s"' % stamp(self.now, not_before),
@@ -904,16 +1051,25 @@ class Pki:
         else:
             lines += ["tls_www_server", "signing_key"]
         lines += ['dns_name = "%s"' % n for n in names]
+        if big_ext:
+            # under the documentation enterprise number 32473 (RFC 5612),
+            # value: an OCTET STRING of BIG_EXT octets 'x' in DER (length
+            # in 3 octets)
+            assert big_ext < 1 << 24
+            der = b"\x04\x83" + big_ext.to_bytes(3, "big") + b"x" * big_ext
+            lines.append('add_extension = "1.3.6.1.4.1.32473.1 0x%s"'
+                         % der.hex())
         t = self.path(name, "tmpl")
         write(t, "\n".join(lines) + "\n")
         return t
 
     def cert(self, name, cn, not_before, not_after, ca=False, names=(),
-             issuer=None):
+             issuer=None, big_ext=0, key=True):
         """Makes NAME.key and NAME.pem; issuer None is self-signed, else
-        the name of an earlier cert()."""
-        k = self.key(name)
-        t = self.template(name, cn, not_before, not_after, ca, names)
+        the name of an earlier cert(). KEY False: NAME.key exists."""
+        k = self.key(name) if key else self.path(name, "key")
+        t = self.template(name, cn, not_before, not_after, ca, names,
+                          big_ext)
         out = self.path(name, "pem")
         if issuer is None:
             run(["certtool", "--generate-self-signed", "--load-privkey", k,
@@ -943,12 +1099,14 @@ class Pki:
 
     def chain(self, name, issuer, root=False):
         """NAME.chain.pem: the leaf, then the intermediate it was signed by
-        (nothing more for a self-signed or untrusted leaf), then the root
-        if ROOT."""
+        (nothing more for a self-signed or untrusted leaf; every one of the
+        deep chain, the last made first, for "deep"), then the root if
+        ROOT."""
         with open(self.path(name, "pem"), encoding="ascii") as f:
             text = f.read()
-        for c in ([issuer] if issuer in ("inter", "inter2") else []) + \
-                (["ca"] if root else []):
+        inters = {"inter": ["inter"], "inter2": ["inter2"],
+                  "deep": [deep_name(i) for i in range(DEEP_CHAIN, 0, -1)]}
+        for c in inters.get(issuer, []) + (["ca"] if root else []):
             with open(self.path(c, "pem"), encoding="ascii") as f:
                 text += f.read()
         out = self.path(name, "chain.pem")
@@ -986,6 +1144,13 @@ def cert_spki(der):
 
 
 CAS = ["ca", "inter", "inter2", "untrusted-ca"]
+# The "deep" issuer: DEEP_CHAIN intermediates, deep01 signed by the root,
+# each next one by the one before, the leaf by the last.
+DEEP_CHAIN = 20
+
+
+def deep_name(i):
+    return "deep%02d" % i
 
 
 def make_pki(state, hosts, sites, now):
@@ -998,13 +1163,34 @@ def make_pki(state, hosts, sites, now):
     pki.cert("inter2", "mailtls test intermediate 2 (expiring)", -100, 20,
              ca=True, issuer="ca")
     pki.cert("untrusted-ca", "mailtls untrusted root", -800, 3650, ca=True)
+    leaves = [(h["host"], h["cert"]) for h in hosts] + \
+        [(x["name"], x["cert"]) for x in sites]
+
+    def deep_chain():
+        """The DEEP_CHAIN intermediates: keys first, then each
+        certificate signs the next (made while the leaves are)."""
+        names = [deep_name(i) for i in range(1, DEEP_CHAIN + 1)]
+        for n in names:
+            pki.key(n)
+        for i, n in enumerate(names):
+            pki.cert(n, "mailtls test deep intermediate %d" % (i + 1), -800,
+                     3000, ca=True, issuer=names[i - 1] if i else "ca",
+                     key=False)
+
+    deep = concurrent.futures.ThreadPoolExecutor(1)
+    deep_done = deep.submit(deep_chain) if any(
+        p["issuer"] == "deep" for _h, p in leaves) else None
 
     def leaf(host, prof):
-        issuer = {"self": None, "untrusted": "untrusted-ca"}.get(
-            prof["issuer"], prof["issuer"])
+        if prof["issuer"] == "deep":
+            deep_done.result()
+        issuer = {"self": None, "untrusted": "untrusted-ca",
+                  "deep": deep_name(DEEP_CHAIN)}.get(prof["issuer"],
+                                                     prof["issuer"])
         pki.cert(host, prof["names"][0], prof["not_before"],
                  prof["not_after"],
-                 names=prof["names"], issuer=issuer)
+                 names=prof["names"], issuer=issuer,
+                 big_ext=prof["big_ext"])
         der = pki.ders(host)
         return {"names": prof["names"],
                 "chain": pki.chain(host, prof["issuer"],
@@ -1013,8 +1199,6 @@ def make_pki(state, hosts, sites, now):
                 "cert": pki.path(host, "pem"),
                 "spki_sha256": hashlib.sha256(der["spki"]).hexdigest()}, der
 
-    leaves = [(h["host"], h["cert"]) for h in hosts] + \
-        [(x["name"], x["cert"]) for x in sites]
     # the leaves are independent: certtool runs in parallel, the result
     # is in table order all the same
     with concurrent.futures.ThreadPoolExecutor(8) as ex:
@@ -1023,6 +1207,9 @@ def make_pki(state, hosts, sites, now):
         # cert_spki() against certtool's SPKI of the root's key
         if ders["ca"]["spki"] != pki.spki_der("ca"):
             die("cert_spki() does not give certtool's SPKI of ca.key")
+    if deep_done is not None:
+        deep_done.result()
+    deep.shutdown()
     certs = {host: c for (host, _p), (c, _d) in zip(leaves, made)}
     ders.update({host: d for (host, _p), (_c, d) in zip(leaves, made)})
     # ca.pem holds the test root only; the intermediates come from servers
@@ -1055,7 +1242,11 @@ def sts_zone(hosts, sites, serial):
               for t in opt.get("txt", [[STS_TXT]])]
         if opt.get("host"):
             z.append(rr("mta-sts." + label, "A", opt["host"]))
-        z += [rr(o, t, d) for o, t, d in opt.get("records", [])]
+        for o, t, d in opt.get("records", []):
+            if t == "ADDR":
+                z += [rr(o, "A", a) for a in hb[d]["v4"]]
+            else:
+                z.append(rr(o, t, d))
     return z + site_records(sites, "sts.test.")
 
 
@@ -1076,7 +1267,8 @@ def tlsa_data(spec, host, ders, rand):
         src, cut = src.split("/")
         cut = int(cut)
     if src.startswith("random"):
-        data = rand.setdefault(src, os.urandom(int(src[len("random"):])))
+        n = int(src[len("random"):].split("-")[0])
+        data = rand.setdefault(src, os.urandom(n))
     else:
         blob = ders[host if src == "leaf" else src][
             {"0": "cert", "1": "spki"}[sel]]
@@ -1192,11 +1384,32 @@ def zones_text(hosts, certs, sites, serial, extra):
         rr("dom-warn", "MX", "10 expiringwarn.secure.test."),
         rr("dom-dangling", "MX", "10 nonexistent.secure.test."),
     ]
+    # hostile DNS (hostile.cases): many MX hosts, all at mxfarm's address
+    # (its certificate has *.dom-mx50.secure.test and
+    # *.mx100.insecure.test), and a CNAME loop. dom-mx100's targets live in
+    # the unsigned insecure.test.: nsd puts their A RRsets in the MX
+    # answer's additional section, and signed ones would cost libunbound
+    # about 3.5 s of paced signature checks (its KeyTrap limit).
+    farm = hb["mxfarm.secure.test"]["v4"]
+    ins = []
+    for i in range(1, 51):
+        sec.append(rr("dom-mx50", "MX", "%d m%02d.dom-mx50.secure.test." %
+                      (i, i)))
+        sec += [rr("m%02d.dom-mx50" % i, "A", a) for a in farm]
+    for i in range(1, 101):
+        sec.append(rr("dom-mx100", "MX", "%d m%03d.mx100.insecure.test." %
+                      (i, i)))
+        ins += [rr("m%03d.mx100" % i, "A", a) for a in farm]
+    sec += [
+        rr("dom-mxloop", "MX", "10 mxloop1.secure.test."),
+        rr("mxloop1", "CNAME", "mxloop2.secure.test."),
+        rr("mxloop2", "CNAME", "mxloop1.secure.test."),
+    ]
     z["secure.test."] = sec
     z["insecure.test."] = zone_head("insecure.test.", serial) + [
         rr("dom", "MX", "10 mx.insecure.test."),
         rr("mx", "A", good),
-    ]
+    ] + ins
     for name in ("bogus.test.", "expiredsig.test."):
         z[name] = zone_head(name, serial) + [
             rr("mx", "A", good),
@@ -1270,7 +1483,8 @@ def make_zones(state, hosts, certs, sites, now, extra):
             path = os.path.join(zonedir, zone.rstrip(".") + ".zone")
             write(path, "\n".join(texts[zone]) + "\n")
             files[zone] = os.path.basename(path)
-    for label in DS_CHILDREN:
+
+    def child(label):
         zone = label + ".test."
         key = keygen(keydir, zone)
         if label == "bogus":
@@ -1282,6 +1496,10 @@ def make_zones(state, hosts, certs, sites, now, extra):
                                now - 30 * DAY, now - DAY)
         else:
             files[zone] = sign(zonedir, zone, texts[zone], key, inc, exp)
+
+    # the children of test. are independent: signed in parallel
+    with concurrent.futures.ThreadPoolExecutor(len(DS_CHILDREN)) as ex:
+        list(ex.map(child, DS_CHILDREN))
     path = os.path.join(zonedir, "insecure.test.zone")
     write(path, "\n".join(texts["insecure.test."]) + "\n")
     files["insecure.test."] = os.path.basename(path)
@@ -1446,8 +1664,10 @@ remote-control:
         text += "zone:\n\tname: \"%s\"\n\tzonefile: \"%s\"\n" % (zone, f)
     write(conf, text)
     run(["nsd-checkconf", conf])
-    for zone, f in sorted(zonefiles.items()):
-        run(["nsd-checkzone", zone, os.path.join(zdir, f)])
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        list(ex.map(lambda zf: run(["nsd-checkzone", zf[0],
+                                    os.path.join(zdir, zf[1])]),
+                    sorted(zonefiles.items())))
     write(log, "")
     start_daemon(["nsd", "-c", conf], os.path.join(d, "start.out"), "nsd",
                  log)
@@ -1480,11 +1700,13 @@ def start_peers(state, hosts, certs):
             v6certs.insert(0, (h, cert))
         elif h["sni_on_v6"]:
             v6certs.append((h, cert))
-    good = certs["good.secure.test"]
-    listeners.append({"address": STALL_443, "port": 443,
-                      "behaviour": "stall", "hostname": "mta-sts.stall.sts.test",
-                      "certs": [{"names": good["names"], "chain": good["chain"],
-                                 "key": good["key"]}]})
+    for w in https_peers():
+        c = certs[w["name"]]
+        listeners.append({"address": w["address"], "port": 443,
+                          "behaviour": w["behaviour"],
+                          "hostname": w["name"], "policy": w["policy"],
+                          "certs": [{"names": c["names"], "chain": c["chain"],
+                                     "key": c["key"]}]})
     if v6certs:
         h = v6certs[0][0]
         listeners.append({"address": V6, "port": 25,
@@ -1714,7 +1936,7 @@ def up(state):
     hosts = plan()
     sites = site_plan()
     try:
-        certs, ders = make_pki(state, hosts, sites, now)
+        certs, ders = make_pki(state, hosts, sites + https_peers(), now)
         dane = dane_records(hosts, ders, {})
         zonefiles = make_zones(state, hosts, certs, sites, now, dane)
         start_nsd(state, zonefiles)
@@ -1734,6 +1956,8 @@ def up(state):
                    "files": {p: len(b.encode()) for p, b in
                              x["files"].items()}} for x in sites],
         "no_listen": NO_LISTEN,
+        "https_peers": [{k: w[k] for k in ("name", "address", "behaviour",
+                                           "what")} for w in https_peers()],
         "certs": certs,
         "dane": dane_index[1], "tlsa": dane_index[0],
         "rpt": {label + ".rpt.test": opt.get("txt", [])

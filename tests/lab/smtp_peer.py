@@ -11,6 +11,13 @@ own, scripted by the behaviour (see BEHAVIOURS and tests/lab/README.md).
 The behaviours exercise RFC 5321 (replies, §4.2, §4.5.3.1.5; greeting,
 §3.1, §3.8) and RFC 3207 (STARTTLS) in good and hostile ways.
 
+The same process also plays hostile HTTPS policy hosts (RFC 8461 §3.3) on
+port 443: a listener whose behaviour is in HTTP_BEHAVIOURS does TLS at
+once, reads one request head and answers it as scripted (a stalled body,
+an endless chunked body, an unasked-for gzip body, a huge Content-Length,
+NUL bytes). Such a listener carries "policy": the policy text its answers
+are built from.
+
 Every connection is bounded: it lives at most SESSION_LIMIT seconds, waits
 at most IDLE_LIMIT seconds for a client line, reads lines of at most
 MAX_LINE octets and at most MAX_COMMANDS commands; at most MAX_CONNS
@@ -22,6 +29,7 @@ stops the process at once.
 Usage: smtp_peer.py CONFIG.json
 """
 
+import gzip
 import json
 import logging
 import os
@@ -49,7 +57,22 @@ BEHAVIOURS = {
     "multigreet", "tls12only", "ehlofailtls", "mixedcode", "cisco",
     "lowercase", "xstarttls", "ehlo5xx", "manylines", "pipebanner",
     "chainwarn", "slow", "tls11only",
+    # hostile SMTP peers (tests/integration/hostile.cases)
+    "tenmb", "greet10k", "starttlsmixed", "midhandshake", "tlsalert",
+    "tlsinternal", "nulbanner",
 }
+
+# Hostile HTTPS policy hosts on port 443 (http_script()).
+HTTP_BEHAVIOURS = {
+    "headstall", "chunkedendless", "gzipbomb", "lenslow", "lenfast",
+    "nulbody",
+}
+
+# The description of the fatal alert (RFC 8446 §6: a record of type 21,
+# level 2) that tlsalert and tlsinternal send instead of a ServerHello:
+# handshake_failure, internal_error.
+ALERTS = {"tlsalert": 40, "tlsinternal": 80}
+HUGE_LENGTH = 100 * 1024 * 1024  # the Content-Length of lenslow and lenfast
 
 
 def _garbage():
@@ -148,6 +171,29 @@ class Session:
         line = line.rstrip(b"\r")
         log.info("%s C: %s", self.tag, printable(line))
         return line
+
+    def recv_some(self):
+        """Whatever the client sends next (at most 64 KiB), not logged."""
+        self._timeout(IDLE_LIMIT)
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            raise Closed("client idle or session limit")
+        except OSError as e:
+            raise Closed("receive failed: %s" % e)
+        if not data:
+            raise Closed("client closed the connection")
+        return data
+
+    def send_forever(self, chunk, pause=0.0):
+        """Sends CHUNK again and again until the client goes away or the
+        session limit is reached."""
+        log.info("%s sending %d-octet chunks until the client goes away",
+                 self.tag, len(chunk))
+        while True:
+            self.send(chunk, quiet=True)
+            if pause:
+                time.sleep(pause)
 
     def hold(self):
         """Keep the connection open, discarding input, until the client
@@ -264,6 +310,13 @@ def do_ehlo(s, arg):
     if b == "mixedcode":
         s.send(("250-%s\r\n251 STARTTLS\r\n" % s.host).encode())
         return
+    if b == "nulbanner" and not s.tls:
+        lines = ehlo_lines(s, arg)
+        s.send(("250-%s\r\n" % lines[0]).encode() +
+               b"250-X-\x00NUL\x1b[2Jclear\r\n" +
+               "".join("250-%s\r\n" % x for x in lines[1:-1]).encode() +
+               ("250 %s\r\n" % lines[-1]).encode())
+        return
     if b == "endless" and not s.tls:
         s.send(("250-%s Hello\r\n" % s.host).encode())
         n = 0
@@ -292,9 +345,44 @@ def do_starttls(s):
     elif b == "injection":
         s.send(b"220 go\r\n250 injected\r\n")
         s.starttls()
+    elif b == "starttlsmixed":
+        # starts as a go-ahead, ends as a refusal: one reply, two codes
+        s.send(b"220-2.0.0 Ready to start TLS\r\n454 4.7.0 changed my mind"
+               b"\r\n")
+    elif b == "midhandshake":
+        s.reply(220, ["2.0.0 Ready to start TLS"])
+        half_handshake(s)
+    elif b in ALERTS:
+        s.reply(220, ["2.0.0 Ready to start TLS"])
+        hello = s.recv_some()
+        log.info("%s C: %d octets of TLS (ClientHello)", s.tag, len(hello))
+        s.send(bytes([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, ALERTS[b]]))
+        raise Closed("fatal alert %d instead of a ServerHello (scripted)" %
+                     ALERTS[b])
     else:
         s.reply(220, ["2.0.0 Ready to start TLS"])
         s.starttls()
+
+
+def half_handshake(s):
+    """Reads the ClientHello, lets OpenSSL answer it, sends the first half
+    of that answer (the ServerHello flight) and ends the session."""
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = s.lst["_ctx"].wrap_bio(inc, out, server_side=True)
+    flight = b""
+    while not flight:
+        inc.write(s.recv_some())
+        try:
+            obj.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        except ssl.SSLError as e:
+            raise Closed("TLS handshake failed: %s" % e)
+        flight = out.read()
+    s.send(flight[:len(flight) // 2], quiet=True)
+    log.info("%s S: %d of the %d octets of the server's TLS flight", s.tag,
+             len(flight) // 2, len(flight))
+    raise Closed("closed in the middle of the TLS handshake (scripted)")
 
 
 def greet(s):
@@ -310,6 +398,24 @@ def greet(s):
     elif b == "garbage":
         s.send(GARBAGE + b"\r\n")
         return False
+    elif b == "tenmb":
+        log.info("%s S: up to 10 MiB of 'A' without CRLF", s.tag)
+        for _ in range(160):
+            s.send(b"A" * 65536, quiet=True)
+        s.hold()
+    elif b == "greet10k":
+        lines = b"".join(b"220-%s line %05d of a long greeting\r\n" %
+                         (s.host.encode(), i) for i in range(10000))
+        log.info("%s S: 10000 '220-' lines (%d octets), then '220 '",
+                 s.tag, len(lines))
+        for i in range(0, len(lines), 65536):
+            s.send(lines[i:i + 65536], quiet=True)
+        s.send(banner)
+    elif b == "nulbanner":
+        # ANSI CSI and OSC sequences, BEL, an 8-bit CSI, then a NUL and
+        # more text; an EHLO line with NUL and ESC as well (see do_ehlo)
+        s.send(b"220 " + s.host.encode() + b" \x1b[31mESMTP\x1b[0m "
+               b"\x1b]0;owned\x07\x9b2J\x00hidden after NUL\r\n")
     elif b == "greet421":
         s.send(b"421 4.3.2 try later\r\n")
         return False
@@ -369,12 +475,79 @@ def session_script(s):
     s.reply(421, ["4.7.0 too many commands"])
 
 
+# ---------------------------------------------------------------- HTTPS
+
+def http_head(s, status, fields):
+    """Sends an HTTP/1.1 status line and header fields."""
+    s.send(("HTTP/1.1 %s\r\n" % status +
+            "".join("%s: %s\r\n" % f for f in fields) + "\r\n").encode())
+
+
+_BOMBS = {}
+_BOMBS_LOCK = threading.Lock()
+
+
+def gzip_bomb(policy):
+    """(inflated, gzipped): POLICY and 10 MiB of padding lines, compressed
+    once (about 30 KiB) and kept."""
+    with _BOMBS_LOCK:
+        if policy not in _BOMBS:
+            raw = policy + (b"x: " + b"x" * 60 + b"\n") * (10 * 16384)
+            _BOMBS[policy] = (raw, gzip.compress(raw, mtime=0))
+        return _BOMBS[policy]
+
+
+def http_script(s):
+    """A hostile policy host: TLS at once, one request head read (up to
+    100 lines), then the scripted answer."""
+    s.starttls()
+    for _ in range(100):
+        if not s.readline():
+            break
+    b = s.behaviour
+    policy = s.lst["policy"].encode()
+    plain = ("Content-Type", "text/plain")
+    if b == "headstall":
+        http_head(s, "200 OK", [plain, ("Content-Length", len(policy))])
+        log.info("%s headers sent, the body never comes", s.tag)
+        s.hold()
+    elif b == "chunkedendless":
+        http_head(s, "200 OK", [plain, ("Transfer-Encoding", "chunked")])
+        s.send(b"%x\r\n%s\r\n" % (len(policy), policy))
+        line = b"x: " + b"x" * 60 + b"\n"
+        data = line * 64
+        s.send_forever(b"%x\r\n%s\r\n" % (len(data), data))
+    elif b == "gzipbomb":
+        # the policy and 10 MiB of padding lines, gzipped (about 30 KiB);
+        # the client sent no Accept-Encoding
+        raw, body = gzip_bomb(policy)
+        http_head(s, "200 OK", [plain, ("Content-Encoding", "gzip"),
+                                ("Content-Length", len(body))])
+        s.send(body, quiet=True)
+        log.info("%s S: %d octets of gzip (%d octets inflated)", s.tag,
+                 len(body), len(raw))
+    elif b in ("lenslow", "lenfast"):
+        http_head(s, "200 OK", [plain, ("Content-Length", HUGE_LENGTH)])
+        s.send(policy)
+        if b == "lenslow":
+            s.send_forever(b"x: slow\n", pause=0.5)
+        s.send_forever((b"x: " + b"x" * 60 + b"\n") * 1024)
+    elif b == "nulbody":
+        body = policy.replace(b"mode: enforce\n",
+                              b"mode: enforce\x00testing\n")
+        http_head(s, "200 OK", [plain, ("Content-Length", len(body))])
+        s.send(body)
+
+
 def serve(sock, peer, listener, slots):
     s = Session(sock, peer, listener)
     log.info("%s connected (port %d)", s.tag, listener["port"])
     why = "session script ended"
     try:
-        session_script(s)
+        if s.behaviour in HTTP_BEHAVIOURS:
+            http_script(s)
+        else:
+            session_script(s)
     except Closed as e:
         why = str(e)
     except Exception as e:  # a bug here must not kill the listener
@@ -413,7 +586,7 @@ def make_context(listener, cert, sni_map):
 
 
 def setup_listener(lst):
-    if lst["behaviour"] not in BEHAVIOURS:
+    if lst["behaviour"] not in BEHAVIOURS | HTTP_BEHAVIOURS:
         raise ValueError("unknown behaviour %r" % lst["behaviour"])
     certs = lst["certs"]
     sni_map = {}
