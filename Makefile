@@ -39,7 +39,7 @@ TOOLS := $(TOOL_SRC:%.c=$(B)/%)
 
 .PHONY: all all-tests deps check unit integration demo sanitize sanitize-build \
 	install clean \
-	fuzzers fuzz
+	fuzzers fuzz bench
 all: $(PLUGINS)
 
 deps:
@@ -109,6 +109,12 @@ $(FZ)/fuzz_%: fuzz/fuzz_%.c $(FZ)/libmailtls.a
 
 fuzz: deps fuzzers
 	@sh tests/fuzz.sh $(FUZZ_SECONDS)
+
+# Ours against the tools users would otherwise run, on the lab; writes
+# docs/performance.md (bench/README.md).
+bench: all
+	@sh scripts/deps.sh bench
+	@B=$(B) sh bench/bench.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all

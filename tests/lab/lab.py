@@ -323,9 +323,14 @@ HOSTILE_PEERS = [
 # README's example output shows the demo addresses): (host, behaviour,
 # options) as in DEMO_PEERS. Then the DANE peers (a new row at the end of
 # DANE_HOSTS moves only the hostile peers), then the hostile peers.
+# For make bench: eight hosts of two addresses each whose every reply line
+# comes 200 ms late, the MX hosts of bench8.secure.test (bench/README.md).
+BENCH_PEERS = [("delay%d.secure.test" % i, "delay200", {"v4": 2})
+               for i in range(1, 9)]
+
 LATE_PEERS = [
     ("tls11only.secure.test", "tls11only", {}),
-] + dane_peers() + HOSTILE_PEERS
+] + dane_peers() + HOSTILE_PEERS + BENCH_PEERS
 
 POLICY_PATH = ".well-known/mta-sts.txt"
 
@@ -1383,6 +1388,9 @@ def zones_text(hosts, certs, sites, serial, extra):
         rr("dom-nomx-noaddr", "TXT", '"no MX and no address here"'),
         rr("dom-warn", "MX", "10 expiringwarn.secure.test."),
         rr("dom-dangling", "MX", "10 nonexistent.secure.test."),
+    ] + [
+        rr("bench8", "MX", "%d delay%d.secure.test." % (10 * i, i))
+        for i in range(1, 9)
     ]
     # hostile DNS (hostile.cases): many MX hosts, all at mxfarm's address
     # (its certificate has *.dom-mx50.secure.test and

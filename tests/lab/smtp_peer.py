@@ -56,7 +56,7 @@ BEHAVIOURS = {
     "longline", "hugeline", "garbage", "injection", "readvertise",
     "multigreet", "tls12only", "ehlofailtls", "mixedcode", "cisco",
     "lowercase", "xstarttls", "ehlo5xx", "manylines", "pipebanner",
-    "chainwarn", "slow", "tls11only",
+    "chainwarn", "slow", "tls11only", "delay200",
     # hostile SMTP peers (tests/integration/hostile.cases)
     "tenmb", "greet10k", "starttlsmixed", "midhandshake", "tlsalert",
     "tlsinternal", "nulbanner",
@@ -145,11 +145,18 @@ class Session:
             log.info("%s S: %s", self.tag, printable(data))
 
     def reply(self, code, lines):
-        """Send a reply of one or more lines, all with the same code."""
+        """Send a reply of one or more lines, all with the same code
+        ("delay200": each line 200 ms late, as a loaded or distant server
+        answers; for the benchmarks)."""
         out = []
         for i, text in enumerate(lines):
             sep = " " if i == len(lines) - 1 else "-"
             out.append("%d%s%s\r\n" % (code, sep, text))
+        if self.behaviour == "delay200":
+            for line in out:
+                time.sleep(0.2)
+                self.send(line.encode("latin-1"))
+            return
         self.send("".join(out).encode("latin-1"))
 
     def readline(self):
