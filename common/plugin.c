@@ -171,3 +171,31 @@ plugin_print(const struct pctx *p, const char *label, const char *summary)
 	setitimer(ITIMER_REAL, &(struct itimerval){.it_value = {1, 0}}, NULL);
 	return (int)p->root->worst;
 }
+
+int
+plugin_take_name(const char *in, char *out, size_t outsz)
+{
+	size_t n = strlen(in), label = 0;
+
+	if (n > 0 && in[n - 1] == '.')
+		n--;
+	if (n == 0 || n > 253 || n >= outsz)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char c = in[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return -1;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_') ||
+		    ++label > 63)
+			return -1;
+	}
+	memcpy(out, in, n);
+	out[n] = '\0';
+	return 0;
+}

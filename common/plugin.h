@@ -66,6 +66,12 @@ void plugin_dns_failure(struct pctx *p, struct node *n,
 void plugin_log_dns(const struct pctx *p, struct node *n,
 		    const struct dns_result *res);
 
+/*
+ * A host or domain name as given on the command line (-D, -H): letters,
+ * digits, '-' and '_' in labels of 1 to 63, at most 253 in all, a
+ * trailing dot dropped, into out. Returns 0, or -1 (then say UNKNOWN).
+ */
+int plugin_take_name(const char *in, char *out, size_t outsz);
 /* --helo: one word of 1 to 255 characters. */
 bool plugin_helo_ok(const char *arg);
 /*

@@ -219,35 +219,6 @@ handle_opt(void *ctx, int id, const char *arg, const char **why)
 	return -1;
 }
 
-/* A domain name as given on the command line: LDH-ish labels, a trailing
- * dot dropped. Returns 0, or -1. */
-static int
-take_domain(const char *in, char *out, size_t outsz)
-{
-	size_t n = strlen(in), label = 0;
-
-	if (n > 0 && in[n - 1] == '.')
-		n--;
-	if (n == 0 || n > 253 || n >= outsz)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		char c = in[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return -1;
-			label = 0;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '-' || c == '_') ||
-		    ++label > 63)
-			return -1;
-	}
-	memcpy(out, in, n);
-	out[n] = '\0';
-	return 0;
-}
 
 static void
 on_txt(void *arg, struct dns_result *res)
@@ -1072,7 +1043,7 @@ main(int argc, char **argv)
 		return code;
 	if (r->co.domain == NULL)
 		return opts_fail(&desc, "-D DOMAIN is required");
-	if (take_domain(r->co.domain, r->domain, sizeof(r->domain) - 16) < 0)
+	if (plugin_take_name(r->co.domain, r->domain, sizeof(r->domain) - 16) < 0)
 		return opts_fail(&desc, "-D: not a domain name: %.80s",
 				 r->co.domain);
 	if ((code = parse_ranges(r)) != 0)

@@ -102,6 +102,7 @@ struct run {
 	struct pctx p;
 	struct tls_ctx *tls;
 	const char *target;
+	char name[DNS_NAME_MAX]; /* -D or -H as given, checked */
 	struct mx_set m;
 	char helo[256];
 	time_t now;
@@ -265,8 +266,15 @@ main(int argc, char **argv)
 		else
 			in6->sin6_port = htons((uint16_t)r->co.port);
 	}
-	if (strlen(r->target) >= DNS_NAME_MAX - 1)
-		return opts_fail(&desc, "name too long");
+	if (plugin_take_name(r->target, r->name, sizeof(r->name)) < 0)
+		return opts_fail(&desc, "%s: not a %s name: %.80s",
+				 r->co.domain ? "-D" : "-H",
+				 r->co.domain ? "domain" : "host", r->target);
+	r->target = r->name;
+	if (r->co.domain != NULL)
+		r->co.domain = r->name;
+	else
+		r->co.hostname = r->name;
 	if (range_parse(r->co.warning ? r->co.warning : "28", RANGE_LOW_IS_BAD,
 			&r->warn, &(const char *){NULL}) < 0)
 		return opts_fail(&desc, "-w: not a Nagios range: %.60s",

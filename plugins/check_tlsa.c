@@ -133,6 +133,7 @@ struct run {
 	struct pctx p;
 	struct tls_ctx *tls;
 	const char *target;
+	char name[DNS_NAME_MAX]; /* -D or -H as given, checked */
 	struct mx_set m;
 	struct hostx hx[MX_MAX_HOSTS];
 	struct dane_result dr[MX_MAX_ADDRS];
@@ -671,11 +672,17 @@ main(int argc, char **argv)
 	if ((r->co.domain == NULL) == (r->co.hostname == NULL))
 		return opts_fail(&desc, "give exactly one of -H HOST and "
 					"-D DOMAIN");
-	r->target = r->co.domain ? r->co.domain : r->co.hostname;
-	if (*r->target == '\0' || strlen(r->target) >= DNS_NAME_MAX - 20 ||
-	    strpbrk(r->target, " \t\r\n") != NULL)
-		return opts_fail(&desc, "not a host or domain name: %.80s",
-				 r->target);
+	if (plugin_take_name(r->co.domain ? r->co.domain : r->co.hostname,
+			     r->name, sizeof(r->name) - 20) < 0)
+		return opts_fail(&desc, "%s: not a %s name: %.80s",
+				 r->co.domain ? "-D" : "-H",
+				 r->co.domain ? "domain" : "host",
+				 r->co.domain ? r->co.domain : r->co.hostname);
+	r->target = r->name;
+	if (r->co.domain != NULL)
+		r->co.domain = r->name;
+	else
+		r->co.hostname = r->name;
 	if (range_parse(r->co.warning ? r->co.warning : "28", RANGE_LOW_IS_BAD,
 			&r->warn, &(const char *){NULL}) < 0)
 		return opts_fail(&desc, "-w: not a Nagios range: %.60s",

@@ -541,7 +541,6 @@ main(int argc, char **argv)
 	const char *why = NULL;
 	char wdef[32];
 	int code;
-	size_t n;
 
 	util_set_label(LABEL);
 	if (opts_parse(&desc, argc, argv, &r->co, handle_opt, &r->po, &code) !=
@@ -549,14 +548,10 @@ main(int argc, char **argv)
 		return code;
 	if (r->co.domain == NULL)
 		return opts_fail(&desc, "-D DOMAIN is required");
-	n = strlen(r->co.domain);
-	if (n > 0 && r->co.domain[n - 1] == '.')
-		n--;
-	if (n == 0 || n > 240 || memchr(r->co.domain, ' ', n) != NULL)
+	if (plugin_take_name(r->co.domain, r->domain, sizeof(r->domain) - 16) <
+	    0)
 		return opts_fail(&desc, "-D: not a domain name: %.80s",
 				 r->co.domain);
-	memcpy(r->domain, r->co.domain, n);
-	r->domain[n] = '\0';
 	if (r->co.warning != NULL) {
 		if (range_parse(r->co.warning, RANGE_LOW_IS_BAD, &r->warn,
 				&why) < 0)
