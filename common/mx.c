@@ -20,6 +20,7 @@ mx_init(struct mx_set *m, struct pctx *p, const char *domain)
 	memset(m, 0, sizeof(*m));
 	m->p = p;
 	m->domain = domain;
+	m->addrs = xcalloc(MX_MAX_ADDRS, sizeof(*m->addrs));
 }
 
 static void
@@ -468,8 +469,8 @@ mx_judge_addr(const struct mx_set *m, struct mx_addr *a,
 {
 	struct smtp_session *s = &a->sess;
 	struct node *n = a->node;
-	const struct tls_cert *leaf = &s->peer.cert[0];
-	char label[160], date[16];
+	const struct tls_cert *leaf = s->peer.ncerts ? &s->peer.cert[0] : NULL;
+	char label[160], date[16] = "-";
 	double remaining = 1e18;
 
 	*seen = false;
@@ -512,12 +513,12 @@ mx_judge_addr(const struct mx_set *m, struct mx_addr *a,
 	if (s->readvertised)
 		result_add(n, MT_WARNING, "RFC 3207 4.2 (SMTP-10)", NULL,
 			   "STARTTLS advertised again after TLS");
-	util_fmt_utc(date, sizeof(date), "%Y-%m-%d", leaf->not_after);
+	if (leaf != NULL)
+		util_fmt_utc(date, sizeof(date), "%Y-%m-%d", leaf->not_after);
 	result_text(n, "%s, %s, subject %.80s, issuer %.80s, expires %s",
 		    s->peer.version, s->peer.cipher,
-		    s->peer.ncerts ? leaf->subject : "-",
-		    s->peer.ncerts ? leaf->issuer : "-",
-		    s->peer.ncerts ? date : "-");
+		    leaf != NULL ? leaf->subject : "-",
+		    leaf != NULL ? leaf->issuer : "-", date);
 	return remaining;
 }
 
@@ -532,5 +533,7 @@ mx_free(struct mx_set *m)
 	}
 	dns_result_free(m->mx);
 	m->mx = NULL;
+	free(m->addrs);
+	m->addrs = NULL;
 	m->naddrs = m->nhosts = 0;
 }

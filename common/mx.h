@@ -80,7 +80,12 @@ struct mx_set {
 	struct dns_result *mx;
 	struct mx_host hosts[MX_MAX_HOSTS];
 	size_t nhosts;
-	struct mx_addr addrs[MX_MAX_ADDRS];
+	/*
+	 * MX_MAX_ADDRS entries (some 75 KiB each, the certificate chain
+	 * inline), calloc'ed by mx_init(): the kernel's zero pages until an
+	 * address is added, so a run pays only for the addresses it has.
+	 */
+	struct mx_addr *addrs;
 	size_t naddrs;
 	bool addrs_capped;
 };
@@ -95,7 +100,7 @@ struct mx_judge {
 	time_t now;
 };
 
-/* m->p and m->domain set, the rest zero. */
+/* m->p and m->domain set, the rest zero; mx_free() releases it. */
 void mx_init(struct mx_set *m, struct pctx *p, const char *domain);
 /* Submits the MX query of m->domain; answered in dns_wait(). */
 void mx_submit(struct mx_set *m);

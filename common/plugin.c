@@ -2,6 +2,7 @@
 /*
  * plugin.c: the watchdog and the verdict on failed lookups (plugin.h).
  */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -114,6 +115,14 @@ plugin_open(struct pctx *p, const char *label, const struct common_opts *co,
 {
 	char err[256];
 
+	/*
+	 * Before any thread: glibc gives each thread its own malloc arena
+	 * (up to 8 per CPU), some 100 KiB resident each once touched. Our
+	 * threads (libunbound's, one per SMTP session) mostly wait on the
+	 * network and allocate little; two arenas keep 8 MX x 2 addresses
+	 * under 10 MiB (bench/) at no measurable cost in wall time.
+	 */
+	mallopt(M_ARENA_MAX, 2);
 	deadline_start((int64_t)co->timeout_s * 1000);
 	plugin_watchdog(label, co);
 	signal(SIGPIPE, SIG_IGN);

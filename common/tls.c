@@ -259,6 +259,8 @@ tls_peer_info(gnutls_session_t s, struct tls_peer *p)
 		p->chain_truncated = true;
 		n = TLS_CHAIN_MAX;
 	}
+	if (n > 0)
+		p->cert = xcalloc(n, sizeof(*p->cert));
 	for (unsigned i = 0; i < n; i++)
 		cert_info(&chain[i], &p->cert[i]);
 	p->ncerts = n;
@@ -269,6 +271,8 @@ tls_peer_free(struct tls_peer *p)
 {
 	for (size_t i = 0; i < p->ncerts; i++)
 		free(p->cert[i].der);
+	free(p->cert);
+	p->cert = NULL;
 	p->ncerts = 0;
 }
 

@@ -65,7 +65,10 @@ struct tls_peer {
 	int version_num;  /* 10, 11, 12, 13 for TLS 1.0 .. 1.3, 0 unknown */
 	char cipher[128];
 	size_t ncerts; /* certificates as sent, leaf first */
-	struct tls_cert cert[TLS_CHAIN_MAX];
+	/* ncerts of them (NULL when none), allocated by tls_peer_info() and
+	 * freed by tls_peer_free(): a session that never got a chain pays
+	 * nothing for the 16 it could hold */
+	struct tls_cert *cert;
 	bool chain_truncated; /* more than TLS_CHAIN_MAX were sent */
 };
 
@@ -88,7 +91,8 @@ enum pkix_result {
  */
 enum net_status tls_handshake(struct conn *c, struct tls_ctx *t,
 			      const char *sni, gnutls_session_t *out);
-/* Fills *p from a live session; frees nothing; tls_peer_free() frees. */
+/* Fills *p (empty: zeroed or tls_peer_free()d) from a live session;
+ * tls_peer_free() frees what it allocates. */
 void tls_peer_info(gnutls_session_t s, struct tls_peer *p);
 void tls_peer_free(struct tls_peer *p);
 /*
