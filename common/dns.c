@@ -1023,10 +1023,15 @@ anchors_read(struct dns_ctx *ctx, FILE *f)
 	free(origin);
 }
 
-/* The name servers of resolv.conf, for messages (libunbound's default,
- * 127.0.0.1, when it names none). */
+enum { FAM_4 = 1, FAM_6 = 2 };
+
+/*
+ * The name servers of resolv.conf, for messages (libunbound's default,
+ * 127.0.0.1, when it names none); *fam gets their families (a scoped
+ * "fe80::1%eth0" is IPv6 too).
+ */
 static void
-resolvconf_describe(char *dst, size_t dstsz)
+resolvconf_describe(char *dst, size_t dstsz, unsigned *fam)
 {
 	FILE *f = fopen(DNS_RESOLV_CONF, "r");
 	char *line = NULL;
@@ -1039,6 +1044,7 @@ resolvconf_describe(char *dst, size_t dstsz)
 		if (key == NULL || strcmp(key, "nameserver") != 0 ||
 		    (addr = next_token(&p)) == NULL)
 			continue;
+		*fam |= strchr(addr, ':') != NULL ? FAM_6 : FAM_4;
 		if (o > 0)
 			o += (size_t)snprintf(dst + o, dstsz - o, ", ");
 		if (o < dstsz)
@@ -1046,16 +1052,18 @@ resolvconf_describe(char *dst, size_t dstsz)
 		if (o >= dstsz)
 			break;
 	}
-	if (dst[0] == '\0')
+	if (dst[0] == '\0') {
 		util_strlcpy(dst, "127.0.0.1", dstsz);
+		*fam |= FAM_4;
+	}
 	free(line);
 	if (f != NULL)
 		fclose(f);
 }
 
-/* Checks "ADDR[@PORT]" before libunbound sees it. */
+/* Checks "ADDR[@PORT]" before libunbound sees it; *fam |= its family. */
 static int
-resolver_check(const char *s, char *err, size_t errlen)
+resolver_check(const char *s, unsigned *fam, char *err, size_t errlen)
 {
 	char addr[INET6_ADDRSTRLEN];
 	unsigned char bin[sizeof(struct in6_addr)];
@@ -1067,8 +1075,10 @@ resolver_check(const char *s, char *err, size_t errlen)
 	if (alen < sizeof(addr)) {
 		memcpy(addr, s, alen);
 		addr[alen] = '\0';
-		valid = inet_pton(AF_INET, addr, bin) == 1 ||
-			inet_pton(AF_INET6, addr, bin) == 1;
+		if (inet_pton(AF_INET, addr, bin) == 1)
+			*fam |= FAM_4, valid = true;
+		else if (inet_pton(AF_INET6, addr, bin) == 1)
+			*fam |= FAM_6, valid = true;
 	}
 	if (!valid) {
 		snprintf(err, errlen,
@@ -1130,11 +1140,12 @@ dns_ctx_new(const char *const *resolvers, size_t n, const char *anchor,
 	const char *ta = anchor != NULL ? anchor : DNS_DEFAULT_ANCHOR;
 	FILE *f;
 	size_t i, o = 0;
+	unsigned fam = 0;
 	int r;
 
 	err[0] = '\0';
 	for (i = 0; i < n; i++)
-		if (resolver_check(resolvers[i], err, errlen) == -1)
+		if (resolver_check(resolvers[i], &fam, err, errlen) == -1)
 			return NULL;
 	if ((f = fopen(ta, "r")) == NULL) {
 		snprintf(err, errlen, "cannot read trust anchor %s: %s", ta,
@@ -1182,8 +1193,20 @@ dns_ctx_new(const char *const *resolvers, size_t n, const char *anchor,
 						  : ub_strerror(r));
 			goto fail;
 		}
-		resolvconf_describe(ctx->resolver, sizeof(ctx->resolver));
+		resolvconf_describe(ctx->resolver, sizeof(ctx->resolver), &fam);
 	}
+	/*
+	 * Every query goes to the forwarders, so a transport none of them
+	 * uses is never needed; turned off, libunbound skips its table of
+	 * outgoing ports for it (a 64k-entry copy, some 60 page faults).
+	 * This is the transport only: AAAA lookups are unaffected.
+	 */
+	if (fam == FAM_4 && ub_check(ub_ctx_set_option(ctx->ub, "do-ip6:", "no"),
+				     "option", "do-ip6:", err, errlen))
+		goto fail;
+	if (fam == FAM_6 && ub_check(ub_ctx_set_option(ctx->ub, "do-ip4:", "no"),
+				     "option", "do-ip4:", err, errlen))
+		goto fail;
 	if (ub_check(ub_ctx_add_ta_file(ctx->ub, ta), "trust anchor", ta, err,
 		     errlen))
 		goto fail;

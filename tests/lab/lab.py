@@ -5,7 +5,7 @@
 `lab.py up STATEDIR` makes a test PKI (certtool), writes and signs the DNS
 zones under the reserved `test.` TLD (ldns-keygen, ldns-signzone; RFC 4033-
 4035, RFC 6761 §6.2), and starts, with its own config files in STATEDIR:
-nsd on 127.53.0.1:53, the SMTP peers of smtp_peer.py on 127.2.0.x:25 and
+nsd on 127.53.0.1:53 and [::1]:53, the SMTP peers of smtp_peer.py on 127.2.0.x:25 and
 [::1]:25, and nginx on 127.3.0.x:443 for MTA-STS policy hosts (RFC 8461
 §3.3), one address per host; smtp_peer.py also plays the hostile policy
 hosts (127.3.0.2xx:443) that nginx cannot. It returns once every daemon
@@ -902,7 +902,8 @@ def table():
         rows.append("| %s | %s:443 | smtp_peer.py %s: %s | %s |" % (
             w["name"], w["address"], w["behaviour"],
             md(w["what"]), cert_desc(w["name"], w["cert"])))
-    rows.append("| ns.test | %s:53 | nsd, every zone | - |" % RESOLVER)
+    rows.append("| ns.test | %s:53, [%s]:53 | nsd, every zone | - |" %
+                (RESOLVER, V6))
     return "\n".join(rows)
 
 
@@ -1648,9 +1649,10 @@ def start_nsd(state, zonefiles):
     text = """# written by tests/lab/lab.py: the lab's own nsd, loopback only
 server:
 	ip-address: {ip}
+	ip-address: {v6}
 	port: 53
 	do-ip4: yes
-	do-ip6: no
+	do-ip6: yes
 	server-count: 1
 	database: ""
 	zonesdir: "{zdir}"
@@ -1667,7 +1669,7 @@ server:
 	refuse-any: yes
 remote-control:
 	control-enable: no
-""".format(ip=RESOLVER, d=d, zdir=zdir, log=log)
+""".format(ip=RESOLVER, v6=V6, d=d, zdir=zdir, log=log)
     for zone, f in sorted(zonefiles.items()):
         text += "zone:\n\tname: \"%s\"\n\tzonefile: \"%s\"\n" % (zone, f)
     write(conf, text)
