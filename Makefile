@@ -20,7 +20,10 @@ SAN ?=
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DMAILTLS_VERSION='"$(VERSION)"' \
 	$(WARN) $(CFLAGS) $(SAN) -Icommon \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# libcurl: headers only; common/https.c loads it with dlopen() at the first
+# fetch, so runs that fetch nothing do not load its twenty-odd libraries.
+LDLIBS_ALL = $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) \
+	2>/dev/null) -lpthread -lm
 ALL_LDFLAGS = $(LDFLAGS) $(SAN)
 
 COMMON_SRC := $(sort $(wildcard common/*.c))

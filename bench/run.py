@@ -224,8 +224,9 @@ def main():
     if shutil.which("strace"):
         lines.append("### What each run opens")
         lines.append("")
-        lines.append("| command | trust store read | files opened |")
-        lines.append("| --- | --- | --- |")
+        lines.append("| command | system trust store read | libcurl loaded | "
+                     "files opened |")
+        lines.append("| --- | --- | --- | --- |")
         probes = [
             ("check_tlsa --dns-only", [pd + "/check_tlsa", "-D",
                                        "dom-ok.dane.test", "--dns-only",
@@ -237,6 +238,15 @@ def main():
             ("check_tlsrpt_record --no-check-rua",
              [pd + "/check_tlsrpt_record", "-D", "both.rpt.test",
               "--no-check-rua", "--resolver", R, "--trust-anchor", A]),
+            ("check_tlsrpt_record (mailto: only)",
+             [pd + "/check_tlsrpt_record", "-D", "mailto.rpt.test",
+              "--resolver", R, "--trust-anchor", A]),
+            ("check_tlsrpt_record (an https: destination)",
+             [pd + "/check_tlsrpt_record", "-D", "both.rpt.test",
+              "--resolver", R, "--trust-anchor", A]),
+            ("check_mta_sts (policy fetch)",
+             [pd + "/check_mta_sts", "-D", "ok.sts.test",
+              "--resolver", R, "--trust-anchor", A]),
             ("check_smtp_starttls -H (system store)",
              [pd + "/check_smtp_starttls", "-H", "good.secure.test",
               "--resolver", R, "--trust-anchor", A]),
@@ -251,8 +261,10 @@ def main():
             os.unlink(log)
             store = any("ca-certificates.crt" in l or "/etc/ssl/certs" in l
                         for l in opened)
-            lines.append("| %s | %s | %d |" % (name, "yes" if store else "no",
-                                               len(opened)))
+            curl = any("libcurl" in l for l in opened)
+            lines.append("| %s | %s | %s | %d |" % (
+                name, "yes" if store else "no", "yes" if curl else "no",
+                len(opened)))
         lines.append("")
     one, eight = fan[0].stats(), fan[1].stats()
     lines.append("Fan-out ratio (8 MX x 2 addresses / one host): wall %.2f."

@@ -4,7 +4,16 @@
  * pinned addresses (CURLOPT_RESOLVE), no redirects (STP-05), no caching
  * headers (STP-06), a size cap (STP-08), our own PKIX verdict (STP-04) taken
  * in CURLOPT_PREREQFUNCTION, and the run's deadline as the timeout.
+ *
+ * libcurl is loaded with dlopen() at the first fetch, not linked: Debian's
+ * libcurl3-gnutls brings some twenty libraries (libssh2 and with it
+ * OpenSSL's libcrypto, Kerberos, LDAP, RTMP...) whose loading alone costs
+ * about 6 MiB of resident memory and 9 ms of CPU. A run that fetches
+ * nothing (a TLSRPT record with mailto: destinations only, --no-check-rua)
+ * does not pay for it.
  */
+#include <dlfcn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +23,76 @@
 #include "deadline.h"
 #include "https.h"
 #include "util.h"
+
+/* The soname of Debian's libcurl3-gnutls (the GnuTLS flavour). */
+#ifndef HTTPS_CURL_SONAME
+#define HTTPS_CURL_SONAME "libcurl-gnutls.so.4"
+#endif
+
+/* The libcurl functions we call, from the library loaded at first use. */
+static struct {
+	void *lib;
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+} cu;
+
+/*
+ * Loads libcurl once; kept loaded until the process exits. Called from the
+ * run's main thread only (cu.easy_init() makes libcurl's global set-up,
+ * which is not thread-safe either). -1 with a sentence in why.
+ */
+static int
+curl_load(char *why, size_t whylen)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} syms[] = {
+#define SYM(f, m) {"curl_" #f, offsetof(__typeof__(cu), m)}
+	    SYM(easy_init, easy_init),
+	    SYM(easy_setopt, easy_setopt),
+	    SYM(easy_perform, easy_perform),
+	    SYM(easy_getinfo, easy_getinfo),
+	    SYM(easy_cleanup, easy_cleanup),
+	    SYM(easy_strerror, easy_strerror),
+	    SYM(slist_append, slist_append),
+	    SYM(slist_free_all, slist_free_all),
+#undef SYM
+	};
+	const char *e;
+	void *lib;
+
+	if (cu.lib != NULL)
+		return 0;
+	if ((lib = dlopen(HTTPS_CURL_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		e = dlerror();
+		snprintf(why, whylen,
+			 "cannot load libcurl (%s, Debian package "
+			 "libcurl3-gnutls): %.150s",
+			 HTTPS_CURL_SONAME, e != NULL ? e : "unknown error");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		void *f = dlsym(lib, syms[i].name);
+
+		if (f == NULL) {
+			snprintf(why, whylen, "%s has no %s: too old a libcurl",
+				 HTTPS_CURL_SONAME, syms[i].name);
+			dlclose(lib);
+			return -1;
+		}
+		/* POSIX: a function pointer converts to and from void * */
+		memcpy((char *)&cu + syms[i].off, &f, sizeof(f));
+	}
+	cu.lib = lib;
+	return 0;
+}
 
 struct fetch {
 	struct https_result *res;
@@ -54,7 +133,7 @@ on_connected(void *arg, char *conn_primary_ip, char *conn_local_ip,
 	(void)conn_primary_port;
 	(void)conn_local_port;
 	util_strlcpy(res->addr, conn_primary_ip, sizeof(res->addr));
-	if (curl_easy_getinfo(f->h, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK ||
+	if (cu.easy_getinfo(f->h, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK ||
 	    ti == NULL || ti->backend != CURLSSLBACKEND_GNUTLS ||
 	    ti->internals == NULL) {
 		util_strlcpy(res->why, "libcurl is not built with GnuTLS",
@@ -105,7 +184,11 @@ https_get(const char *host, unsigned port, const char *path,
 			     sizeof(res->why));
 		return;
 	}
-	if ((h = curl_easy_init()) == NULL)
+	if (curl_load(res->why, sizeof(res->why)) == -1) {
+		res->fail = HTTPS_SETUP;
+		return;
+	}
+	if ((h = cu.easy_init()) == NULL)
 		util_oom();
 	f.h = h;
 	buf_init(&b);
@@ -113,42 +196,42 @@ https_get(const char *host, unsigned port, const char *path,
 	for (size_t i = 0; i < naddrs; i++)
 		buf_printf(&b, strchr(addrs[i], ':') ? "%s[%s]" : "%s%s",
 			   i ? "," : "", addrs[i]);
-	resolve = curl_slist_append(NULL, b.p);
+	resolve = cu.slist_append(NULL, b.p);
 	buf_free(&b);
 	snprintf(url, sizeof(url), "https://%s:%u%s", host, port, path);
 
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_RESOLVE, resolve);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "mailtls-plugins/" MAILTLS_VERSION);
+	cu.easy_setopt(h, CURLOPT_URL, url);
+	cu.easy_setopt(h, CURLOPT_RESOLVE, resolve);
+	cu.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	cu.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	cu.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(h, CURLOPT_NOPROXY, "*");
+	cu.easy_setopt(h, CURLOPT_USERAGENT, "mailtls-plugins/" MAILTLS_VERSION);
 	/* Our own verdict in on_connected (RFC 9525, no CN fallback). */
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	cu.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+	cu.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	/* ... so libcurl need not read a CA bundle or directory at all: it
 	 * would otherwise parse the whole system store on every fetch. */
-	curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
-	curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-	curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_connected);
-	curl_easy_setopt(h, CURLOPT_PREREQDATA, &f);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &f);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	cu.easy_setopt(h, CURLOPT_CAINFO, NULL);
+	cu.easy_setopt(h, CURLOPT_CAPATH, NULL);
+	cu.easy_setopt(h, CURLOPT_PREREQFUNCTION, on_connected);
+	cu.easy_setopt(h, CURLOPT_PREREQDATA, &f);
+	cu.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	cu.easy_setopt(h, CURLOPT_WRITEDATA, &f);
+	cu.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	if (left > 0) {
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)left);
+		cu.easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left);
+		cu.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)left);
 	}
-	rc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
-	if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
+	rc = cu.easy_perform(h);
+	cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
+	if (cu.easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
 	    ct != NULL)
 		util_strlcpy(res->content_type, ct, sizeof(res->content_type));
-	if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK &&
+	if (cu.easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK &&
 	    loc != NULL)
 		util_strlcpy(res->location, loc, sizeof(res->location));
-	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &res->time_s);
+	cu.easy_getinfo(h, CURLINFO_TOTAL_TIME, &res->time_s);
 
 	if (res->fail != HTTPS_OK)
 		; /* set by on_connected */
@@ -163,18 +246,18 @@ https_get(const char *host, unsigned port, const char *path,
 	} else if (rc == CURLE_COULDNT_CONNECT) {
 		res->fail = HTTPS_CONNECT;
 		snprintf(res->why, sizeof(res->why), "cannot connect: %.200s",
-			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			 errbuf[0] ? errbuf : cu.easy_strerror(rc));
 	} else if (rc == CURLE_SSL_CONNECT_ERROR) {
 		res->fail = HTTPS_TLS;
 		snprintf(res->why, sizeof(res->why), "TLS handshake: %.200s",
-			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			 errbuf[0] ? errbuf : cu.easy_strerror(rc));
 	} else if (rc != CURLE_OK) {
 		res->fail = HTTPS_PROTOCOL;
 		snprintf(res->why, sizeof(res->why), "%.200s",
-			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			 errbuf[0] ? errbuf : cu.easy_strerror(rc));
 	}
-	curl_easy_cleanup(h);
-	curl_slist_free_all(resolve);
+	cu.easy_cleanup(h);
+	cu.slist_free_all(resolve);
 }
 
 void

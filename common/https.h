@@ -11,6 +11,7 @@
  * chain is verified by tls_verify_pkix() (RFC 9525 names, no CN fallback)
  * as soon as the connection is up; a chain that fails aborts the request,
  * as a sender would. The facts of the chain are kept for lifetime checks.
+ * libcurl is loaded at the first call (https.c says why).
  */
 #ifndef MAILTLS_HTTPS_H
 #define MAILTLS_HTTPS_H
@@ -29,6 +30,7 @@ enum https_fail {
 	HTTPS_TIMEOUT,	/* the deadline passed */
 	HTTPS_TOOBIG,	/* the body exceeded the cap */
 	HTTPS_PROTOCOL, /* bad HTTP */
+	HTTPS_SETUP,	/* we cannot fetch at all (libcurl missing): UNKNOWN */
 };
 
 struct https_result {

@@ -497,6 +497,11 @@ fetch_policy(struct run *r)
 		result_fact(n, "status", "%ld", h->status);
 	if (h->content_type[0] != '\0')
 		result_fact(n, "content_type", "%s", h->content_type);
+	if (h->fail == HTTPS_SETUP) {
+		result_add(n, MT_UNKNOWN, NULL, NULL, "policy fetch: %s",
+			   h->why);
+		return;
+	}
 	if (h->fail == HTTPS_TIMEOUT) {
 		result_add(n, r->co.timeout_result, "RFC 8461 3.3 (STP-08)",
 			   "sts-policy-fetch-error", "policy fetch: %s",

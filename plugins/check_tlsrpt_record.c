@@ -401,7 +401,11 @@ judge_dest(struct run *r, struct dest *d)
 	}
 	https_get(d->u->host, d->u->port, uri_path(d->u->uri), addrs, n, r->tls,
 		  r->now, PROBE_CAP, &h);
-	if (h.fail != HTTPS_OK && h.fail != HTTPS_TOOBIG &&
+	if (h.fail == HTTPS_SETUP) {
+		/* our side, not the destination's: not counted either way */
+		result_add(d->node, MT_UNKNOWN, NULL, NULL, "https://%s:%u: %s",
+			   d->u->host, d->u->port, h.why);
+	} else if (h.fail != HTTPS_OK && h.fail != HTTPS_TOOBIG &&
 	    h.fail != HTTPS_PROTOCOL) {
 		d->timed_out = h.fail == HTTPS_TIMEOUT;
 		dest_fail(d, "RPT-08", "https://%s:%u: %s", d->u->host,

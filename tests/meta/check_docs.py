@@ -68,6 +68,14 @@ def main():
         check(f"{p}: a bad option exits 3 with '{label} UNKNOWN'",
               b.returncode == 3 and b.stdout.startswith(label + " UNKNOWN"),
               f"{b.returncode} {b.stdout!r}")
+        # libcurl is dlopen()ed at the first HTTPS fetch (common/https.c):
+        # linked, its twenty-odd libraries would load on every run.
+        d = subprocess.run(["readelf", "-d", exe], capture_output=True,
+                           text=True, timeout=10)
+        needed = re.findall(r"\(NEEDED\).*\[(.+)\]", d.stdout)
+        check(f"{p}: libcurl not linked (loaded at the first fetch)",
+              d.returncode == 0 and needed and
+              not any("curl" in n for n in needed), " ".join(needed))
         for s in SHARED:
             check(f"{p}: shared option --{s} (INTERFACE.md)", s in opts,
                   "missing from --help")
