@@ -32,15 +32,27 @@ struct tls_ctx *
 tls_ctx_new(const char *cafile, bool load_trust, char *err, size_t errlen)
 {
 	struct tls_ctx *t = xcalloc(1, sizeof(*t));
-	int r;
 
 	if (gnutls_certificate_allocate_credentials(&t->cred) < 0)
 		util_oom();
 	gnutls_certificate_set_verify_flags(
 	    t->cred, GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
 			 GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS);
-	if (!load_trust)
-		return t;
+	if (load_trust && tls_ctx_load_trust(t, cafile, err, errlen) == -1) {
+		tls_ctx_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int
+tls_ctx_load_trust(struct tls_ctx *t, const char *cafile, char *err,
+		   size_t errlen)
+{
+	int r;
+
+	if (t->trust_loaded)
+		return 0;
 	if (cafile != NULL) {
 		r = gnutls_certificate_set_x509_trust_file(t->cred, cafile,
 							   GNUTLS_X509_FMT_PEM);
@@ -49,8 +61,7 @@ tls_ctx_new(const char *cafile, bool load_trust, char *err, size_t errlen)
 				 cafile,
 				 r == 0 ? "no certificate in it"
 					: gnutls_strerror(r));
-			tls_ctx_free(t);
-			return NULL;
+			return -1;
 		}
 	} else {
 		r = gnutls_certificate_set_x509_system_trust(t->cred);
@@ -59,12 +70,11 @@ tls_ctx_new(const char *cafile, bool load_trust, char *err, size_t errlen)
 				 "cannot load the system trust store: %s",
 				 r == 0 ? "no certificate in it"
 					: gnutls_strerror(r));
-			tls_ctx_free(t);
-			return NULL;
+			return -1;
 		}
 	}
 	t->trust_loaded = true;
-	return t;
+	return 0;
 }
 
 void

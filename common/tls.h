@@ -44,6 +44,13 @@ struct tls_ctx;
  */
 struct tls_ctx *tls_ctx_new(const char *cafile, bool load_trust, char *err,
 			    size_t errlen);
+/*
+ * Loads the trust store into a context made without it, once a run knows
+ * it will verify a chain (check_tlsrpt_record: an https: destination).
+ * 0 when loaded (now or before); -1 with a message in err.
+ */
+int tls_ctx_load_trust(struct tls_ctx *t, const char *cafile, char *err,
+		       size_t errlen);
 void tls_ctx_free(struct tls_ctx *t);
 
 struct tls_cert {

@@ -536,6 +536,25 @@ finish(struct run *r)
 	return code;
 }
 
+/* The trust store, when a destination is https:; -1 after saying why. */
+static int
+load_trust_for_https(struct run *r)
+{
+	char err[256];
+
+	for (size_t i = 0; i < r->rec.nrua; i++) {
+		if (!r->rec.rua[i].ok || r->rec.rua[i].scheme != TLSRPT_HTTPS)
+			continue;
+		if (tls_ctx_load_trust(r->tls, r->co.cafile, err,
+				       sizeof(err)) == -1) {
+			printf("%s UNKNOWN - %s\n", LABEL, err);
+			return -1;
+		}
+		return 0;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -569,8 +588,10 @@ main(int argc, char **argv)
 				 r->co.critical);
 	snprintf(qname, sizeof(qname), "_smtp._tls.%.240s", r->domain);
 
-	if (plugin_open(&r->p, LABEL, &r->co, r->co.cafile, !r->po.no_check_rua,
-			&r->tls, r->domain) != 0)
+	/* The trust store is loaded once an https: destination is to be
+	 * checked: a record with mailto: ones only is a DNS-only check. */
+	if (plugin_open(&r->p, LABEL, &r->co, r->co.cafile, false, &r->tls,
+			r->domain) != 0)
 		return MT_UNKNOWN;
 	r->now = clock_wall();
 
@@ -578,6 +599,11 @@ main(int argc, char **argv)
 	dns_submit(r->p.dns, qname, DNS_T_TXT, on_txt, r);
 	dns_wait(r->p.dns);
 	process_txt(r);
+	if (r->have_record && !r->po.no_check_rua &&
+	    load_trust_for_https(r) == -1) {
+		code = MT_UNKNOWN;
+		goto out;
+	}
 	if (r->have_record) {
 		submit_dests(r);
 		dns_wait(r->p.dns);
@@ -595,7 +621,7 @@ main(int argc, char **argv)
 		r->warn_set = true;
 	}
 	code = finish(r);
-
+out:
 	for (size_t i = 0; i < r->ndest; i++) {
 		dns_result_free(r->dest[i].mx);
 		dns_result_free(r->dest[i].addr[0]);
