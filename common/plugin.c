@@ -132,9 +132,10 @@ plugin_open(struct pctx *p, const char *label, const struct common_opts *co,
 		return MT_UNKNOWN;
 	}
 	p->co = co;
-	p->dns = dns_ctx_new(co->resolvers, co->nresolvers, co->trust_anchor,
-			     err, sizeof(err));
-	if (p->dns == NULL) {
+	p->dns = NULL;
+	if (!p->no_dns &&
+	    (p->dns = dns_ctx_new(co->resolvers, co->nresolvers,
+				  co->trust_anchor, err, sizeof(err))) == NULL) {
 		printf("%s UNKNOWN - %s\n", label, err);
 		tls_ctx_free(*tls);
 		*tls = NULL;

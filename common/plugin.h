@@ -25,6 +25,8 @@ struct pctx {
 	struct dns_ctx *dns;
 	struct node *root;
 	int resolver_checked; /* 0 not yet, 1 fine, 2 broken */
+	bool no_dns; /* set before plugin_open(): the run looks nothing up,
+			so no resolver is made (dns stays NULL) */
 };
 
 struct tls_ctx;
@@ -32,8 +34,8 @@ struct tls_ctx;
 /*
  * Starts a run: the deadline (-t) and its watchdog, SIGPIPE ignored (a
  * peer that drops the connection must not kill us), the TLS context
- * (cafile and load_trust as for tls_ctx_new()), the resolver, and the
- * result tree's root named root_name. Returns 0; or prints
+ * (cafile and load_trust as for tls_ctx_new()), the resolver (unless
+ * p->no_dns), and the result tree's root named root_name. Returns 0; or prints
  * "LABEL UNKNOWN - why" and returns MT_UNKNOWN (nothing to free).
  */
 int plugin_open(struct pctx *p, const char *label,
