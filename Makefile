@@ -62,8 +62,10 @@ $(B)/plugins/%: $(B)/plugins/%.o $(LIB)
 $(B)/tests/tools/%: $(B)/tests/tools/%.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_ALL)
 
-$(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_ALL) -lcmocka
+$(UNITS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(B)/tests/unit/corpus.o \
+		$(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/tests/unit/corpus.o $(LIB) \
+		$(LDLIBS_ALL) -lcmocka
 
 # Unit tests, then the loopback lab and the integration cases; one total.
 check: deps
@@ -132,4 +134,5 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(COMMON_OBJ:.o=.d) $(PLUGINS:=.d) $(UNITS:=.d) $(TOOLS:=.d)
+-include $(COMMON_OBJ:.o=.d) $(PLUGINS:=.d) $(UNITS:=.d) $(TOOLS:=.d) \
+	$(B)/tests/unit/corpus.d
