@@ -135,16 +135,17 @@ def fmt_group(title, cmds, lines):
     ours = [c for c in cmds if c.ours]
     theirs = [c for c in cmds if not c.ours]
     if ours and theirs:
-        o = ours[0].stats()
         lines.append("")
         lines.append("| ours / theirs | wall | CPU | peak RSS |")
         lines.append("| --- | --- | --- | --- |")
-        for t in theirs:
-            s = t.stats()
-            lines.append("| %s / %s | %.2f | %.2f | %.2f |" % (
-                ours[0].name, t.name, o["wall"] / s["wall"],
-                o["cpu"] / s["cpu"] if s["cpu"] else float("nan"),
-                o["rss"] / s["rss"]))
+        for oc in ours:
+            o = oc.stats()
+            for t in theirs:
+                s = t.stats()
+                lines.append("| %s / %s | %.2f | %.2f | %.2f |" % (
+                    oc.name, t.name, o["wall"] / s["wall"],
+                    o["cpu"] / s["cpu"] if s["cpu"] else float("nan"),
+                    o["rss"] / s["rss"]))
     lines.append("")
 
 
@@ -178,7 +179,7 @@ def main():
          Cmd("check_smtp_starttls --address",
              [pd + "/check_smtp_starttls", "-H", "good.secure.test",
               "--address", "127.2.0.1"] + ours, True,
-             note="no address lookup")]
+             note="no lookup: no resolver, as check_smtp -H ADDR")]
     if have["check_ssl_cert"]:
         g.append(Cmd("check_ssl_cert -P smtp",
                      [have["check_ssl_cert"], "-H", "good.secure.test",
@@ -219,7 +220,11 @@ def main():
              [pd + "/check_mta_sts", "-D", "ok.sts.test", "--check-mx"] +
              ours, True),
          Cmd("check_tlsrpt_record -D", [pd + "/check_tlsrpt_record", "-D",
-                                        "both.rpt.test"] + ours, True),
+                                        "both.rpt.test"] + ours, True,
+             note="mailto: and https: destinations"),
+         Cmd("check_tlsrpt_record -D (mailto: only)",
+             [pd + "/check_tlsrpt_record", "-D", "mailto.rpt.test"] + ours,
+             True, note="a DNS-only check"),
          Cmd("check_tlsa --dns-only", [pd + "/check_tlsa", "-D",
                                        "dom-ok.dane.test", "--dns-only"] +
              ours, True)]

@@ -14,11 +14,13 @@ icinga2 nagios4-core mailutils dpkg-dev debhelper lintian valgrind"
 
 # `deps.sh bench` adds the tools make bench measures ours against:
 # check_smtp and check_ssl_cert (monitoring-plugins), posttls-finger
-# (postfix, preseeded to "No configuration" and never started), GNU time
-# (peak RSS) and strace (what a run opens).
+# (postfix, preseeded to "No configuration" and never started), what
+# check_ssl_cert runs and its package only recommends or suggests (dig for
+# --dane, file, bc, openssl), GNU time (peak RSS) and strace (what a run
+# opens).
 if [ "${1:-}" = bench ]; then
 	PKGS="$PKGS monitoring-plugins-standard monitoring-plugins-contrib \
-postfix time strace"
+postfix bind9-dnsutils file bc openssl time strace"
 	if [ "$(id -u)" = 0 ] && command -v debconf-set-selections >/dev/null; then
 		echo "postfix postfix/main_mailer_type select No configuration" |
 			debconf-set-selections
