@@ -109,6 +109,7 @@ struct run {
 	struct node *rec_node;
 	bool have_record;
 	struct tlsrpt_record rec;
+	char setup_why[256]; /* we could not check at all (no libcurl) */
 	struct dest dest[TLSRPT_RUA_MAX];
 	size_t ndest;
 	time_t now;
@@ -402,9 +403,9 @@ judge_dest(struct run *r, struct dest *d)
 	https_get(d->u->host, d->u->port, uri_path(d->u->uri), addrs, n, r->tls,
 		  r->now, PROBE_CAP, &h);
 	if (h.fail == HTTPS_SETUP) {
-		/* our side, not the destination's: not counted either way */
-		result_add(d->node, MT_UNKNOWN, NULL, NULL, "https://%s:%u: %s",
-			   d->u->host, d->u->port, h.why);
+		/* our side, not the destination's: the run is UNKNOWN */
+		if (r->setup_why[0] == '\0')
+			util_strlcpy(r->setup_why, h.why, sizeof(r->setup_why));
 	} else if (h.fail != HTTPS_OK && h.fail != HTTPS_TOOBIG &&
 	    h.fail != HTTPS_PROTOCOL) {
 		d->timed_out = h.fail == HTTPS_TIMEOUT;
@@ -613,6 +614,11 @@ main(int argc, char **argv)
 		dns_wait(r->p.dns);
 		for (size_t i = 0; i < r->ndest; i++)
 			judge_dest(r, &r->dest[i]);
+		if (r->setup_why[0] != '\0') {
+			printf("%s UNKNOWN - %s\n", LABEL, r->setup_why);
+			code = MT_UNKNOWN;
+			goto out;
+		}
 	}
 	/* By default one destination that cannot receive is a WARNING. */
 	if (!r->warn_set && r->have_record) {
