@@ -658,6 +658,18 @@ query_sync(struct dns_ctx *ctx, const char *name, int qtype, int64_t expires)
 	return s.res;
 }
 
+void
+dns_keep(void *arg, struct dns_result *res)
+{
+	*(struct dns_result **)arg = res;
+}
+
+void
+dns_keep_addr(void *arg, struct dns_result *res)
+{
+	((struct dns_result **)arg)[res->qtype == DNS_T_AAAA] = res;
+}
+
 struct dns_result *
 dns_query(struct dns_ctx *ctx, const char *name, int qtype)
 {

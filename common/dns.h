@@ -101,6 +101,13 @@ int dns_submit(struct dns_ctx *ctx, const char *name, int qtype,
 	       dns_callback *cb, void *arg);
 /* Runs until nothing is pending or the deadline passes. */
 void dns_wait(struct dns_ctx *ctx);
+/*
+ * Callbacks that only keep the answer: dns_keep stores it in
+ * *(struct dns_result **)arg; dns_keep_addr in ((struct dns_result **)arg)
+ * [0] for an A query, [1] for AAAA (arg: a pair of slots).
+ */
+void dns_keep(void *arg, struct dns_result *res);
+void dns_keep_addr(void *arg, struct dns_result *res);
 /* Synchronous convenience: submit one query and wait for it. */
 struct dns_result *dns_query(struct dns_ctx *ctx, const char *name,
 			     int qtype);

@@ -23,18 +23,10 @@ mx_init(struct mx_set *m, struct pctx *p, const char *domain)
 	m->addrs = xcalloc(MX_MAX_ADDRS, sizeof(*m->addrs));
 }
 
-static void
-on_mx(void *arg, struct dns_result *res)
-{
-	struct mx_set *m = arg;
-
-	m->mx = res;
-}
-
 void
 mx_submit(struct mx_set *m)
 {
-	dns_submit(m->p->dns, m->domain, DNS_T_MX, on_mx, m);
+	dns_submit(m->p->dns, m->domain, DNS_T_MX, dns_keep, &m->mx);
 }
 
 struct mx_host *
@@ -140,14 +132,6 @@ mx_process(struct mx_set *m)
 	qsort(m->hosts, m->nhosts, sizeof(m->hosts[0]), cmp_host);
 }
 
-static void
-on_addr(void *arg, struct dns_result *res)
-{
-	struct mx_host *h = arg;
-
-	h->res[res->qtype == DNS_T_AAAA] = res;
-}
-
 void
 mx_submit_addrs(struct mx_set *m)
 {
@@ -156,10 +140,10 @@ mx_submit_addrs(struct mx_set *m)
 	for (size_t i = 0; i < m->nhosts; i++) {
 		if (!co->only6)
 			dns_submit(m->p->dns, m->hosts[i].name, DNS_T_A,
-				   on_addr, &m->hosts[i]);
+				   dns_keep_addr, m->hosts[i].res);
 		if (!co->only4)
 			dns_submit(m->p->dns, m->hosts[i].name, DNS_T_AAAA,
-				   on_addr, &m->hosts[i]);
+				   dns_keep_addr, m->hosts[i].res);
 	}
 }
 

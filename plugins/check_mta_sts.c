@@ -208,33 +208,13 @@ handle_opt(void *ctx, int id, const char *arg, const char **why)
 		po->fetch_critical = arg;
 		return 0;
 	case OPT_HELO:
-		if (!plugin_helo_ok(arg)) {
-			*why = "--helo must be a host name or address literal";
-			return -1;
-		}
-		po->helo = arg;
-		return 0;
+		return plugin_opt_helo(arg, &po->helo, why);
 	}
 	*why = "unknown option";
 	return -1;
 }
 
 
-static void
-on_txt(void *arg, struct dns_result *res)
-{
-	struct run *r = arg;
-
-	r->txt = res;
-}
-
-static void
-on_phost(void *arg, struct dns_result *res)
-{
-	struct run *r = arg;
-
-	r->phost[res->qtype == DNS_T_AAAA] = res;
-}
 
 /* ------------------------------------------------------------ TXT */
 
@@ -1069,12 +1049,14 @@ main(int argc, char **argv)
 	/* Everything DNS at once: the record, the MX RRset, the policy
 	 * host's addresses, and the resolver probe. */
 	dns_probe_submit(r->p.dns);
-	dns_submit(r->p.dns, qname, DNS_T_TXT, on_txt, r);
+	dns_submit(r->p.dns, qname, DNS_T_TXT, dns_keep, &r->txt);
 	mx_submit(&r->m);
 	if (!r->co.only6)
-		dns_submit(r->p.dns, r->policy_host, DNS_T_A, on_phost, r);
+		dns_submit(r->p.dns, r->policy_host, DNS_T_A, dns_keep_addr,
+			   r->phost);
 	if (!r->co.only4)
-		dns_submit(r->p.dns, r->policy_host, DNS_T_AAAA, on_phost, r);
+		dns_submit(r->p.dns, r->policy_host, DNS_T_AAAA, dns_keep_addr,
+			   r->phost);
 	dns_wait(r->p.dns);
 	process_txt(r);
 	/* The policy host's node before the MX hosts' in the long output. */

@@ -158,23 +158,10 @@ handle_opt(void *ctx, int id, const char *arg, const char **why)
 		po->ee_expiry = true;
 		return 0;
 	case OPT_HELO:
-		if (!plugin_helo_ok(arg)) {
-			*why = "--helo must be a host name or address literal";
-			return -1;
-		}
-		po->helo = arg;
-		return 0;
+		return plugin_opt_helo(arg, &po->helo, why);
 	}
 	*why = "unknown option";
 	return -1;
-}
-
-static void
-on_tlsa(void *arg, struct dns_result *res)
-{
-	struct dns_result **slot = arg;
-
-	*slot = res;
 }
 
 /* DANE-03: the MX RRset (or its denial, for the implicit MX) is secure. */
@@ -248,7 +235,7 @@ submit_tlsa(struct run *r, size_t i)
 	for (size_t k = 0; k < n; k++) {
 		snprintf(x->qname[k], sizeof(x->qname[k]), "_%u._tcp.%.240s",
 			 r->co.port, names[k]);
-		dns_submit(r->p.dns, x->qname[k], DNS_T_TLSA, on_tlsa,
+		dns_submit(r->p.dns, x->qname[k], DNS_T_TLSA, dns_keep,
 			   &x->tlsa[k]);
 	}
 	x->ncand = n;

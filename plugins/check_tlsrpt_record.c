@@ -148,24 +148,6 @@ dest_fail(struct dest *d, const char *rule, const char *fmt, ...)
 	d->rule = rule;
 }
 
-static void
-on_txt(void *arg, struct dns_result *res)
-{
-	struct run *r = arg;
-
-	r->txt = res;
-}
-
-static void
-on_dest(void *arg, struct dns_result *res)
-{
-	struct dest *d = arg;
-
-	if (res->qtype == DNS_T_MX)
-		d->mx = res;
-	else
-		d->addr[res->qtype == DNS_T_AAAA] = res;
-}
 
 static void
 judge_record(struct run *r, const char *rec, size_t len)
@@ -266,14 +248,15 @@ submit_dests(struct run *r)
 			continue;
 		}
 		if (d->u->scheme == TLSRPT_MAILTO) {
-			dns_submit(r->p.dns, d->u->host, DNS_T_MX, on_dest, d);
+			dns_submit(r->p.dns, d->u->host, DNS_T_MX, dns_keep,
+				   &d->mx);
 		} else {
 			if (!r->co.only6)
 				dns_submit(r->p.dns, d->u->host, DNS_T_A,
-					   on_dest, d);
+					   dns_keep_addr, d->addr);
 			if (!r->co.only4)
 				dns_submit(r->p.dns, d->u->host, DNS_T_AAAA,
-					   on_dest, d);
+					   dns_keep_addr, d->addr);
 		}
 	}
 }
@@ -309,8 +292,10 @@ judge_mailto_mx(struct run *r, struct dest *d)
 		return;
 	case DNS_NODATA:
 		/* RFC 5321 5.1: the domain itself, if it has an address. */
-		dns_submit(r->p.dns, d->u->host, DNS_T_A, on_dest, d);
-		dns_submit(r->p.dns, d->u->host, DNS_T_AAAA, on_dest, d);
+		dns_submit(r->p.dns, d->u->host, DNS_T_A, dns_keep_addr,
+			   d->addr);
+		dns_submit(r->p.dns, d->u->host, DNS_T_AAAA, dns_keep_addr,
+			   d->addr);
 		return;
 	case DNS_NXDOMAIN:
 		dest_fail(d, "RPT-08", "the mail domain %s does not exist",
@@ -597,7 +582,7 @@ main(int argc, char **argv)
 	r->now = clock_wall();
 
 	dns_probe_submit(r->p.dns);
-	dns_submit(r->p.dns, qname, DNS_T_TXT, on_txt, r);
+	dns_submit(r->p.dns, qname, DNS_T_TXT, dns_keep, &r->txt);
 	dns_wait(r->p.dns);
 	process_txt(r);
 	if (r->have_record && !r->po.no_check_rua &&
