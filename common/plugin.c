@@ -89,11 +89,16 @@ plugin_log_dns(const struct pctx *p, struct node *n,
 	buf_free(&b);
 }
 
-bool
-plugin_helo_ok(const char *arg)
+int
+plugin_opt_helo(const char *arg, const char **out, const char **why)
 {
-	return *arg != '\0' && strlen(arg) <= 255 &&
-	       strpbrk(arg, " \t\r\n") == NULL;
+	if (*arg == '\0' || strlen(arg) > 255 ||
+	    strpbrk(arg, " \t\r\n") != NULL) {
+		*why = "--helo must be a host name or address literal";
+		return -1;
+	}
+	*out = arg;
+	return 0;
 }
 
 void

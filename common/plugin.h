@@ -74,8 +74,8 @@ void plugin_log_dns(const struct pctx *p, struct node *n,
  * trailing dot dropped, into out. Returns 0, or -1 (then say UNKNOWN).
  */
 int plugin_take_name(const char *in, char *out, size_t outsz);
-/* --helo: one word of 1 to 255 characters. */
-bool plugin_helo_ok(const char *arg);
+/* --helo: one word of 1 to 255 characters into *out; else -1 and *why. */
+int plugin_opt_helo(const char *arg, const char **out, const char **why);
 /*
  * The EHLO name: the one given, else this machine's FQDN when
  * gethostname() gives one, else "" (smtp.c then sends the address literal

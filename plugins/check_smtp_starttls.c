@@ -154,12 +154,7 @@ handle_opt(void *ctx, int id, const char *arg, const char **why)
 		po->address = arg;
 		return 0;
 	case OPT_HELO:
-		if (!plugin_helo_ok(arg)) {
-			*why = "--helo must be a host name or address literal";
-			return -1;
-		}
-		po->helo = arg;
-		return 0;
+		return plugin_opt_helo(arg, &po->helo, why);
 	}
 	*why = "unknown option";
 	return -1;
