@@ -142,9 +142,9 @@ on_connected(void *arg, char *conn_primary_ip, char *conn_local_ip,
 		return CURL_PREREQFUNC_ABORT;
 	}
 	res->tls_done = true;
-	tls_peer_info((gnutls_session_t)ti->internals, &res->peer);
+	tls_peer_info((gnutls_session_t)ti->internals, f->t, &res->peer);
 	res->pkix = tls_verify_pkix((gnutls_session_t)ti->internals, f->t,
-				    f->host, f->now, res->pkix_why,
+				    &res->peer, f->host, f->now, res->pkix_why,
 				    sizeof(res->pkix_why));
 	if (res->pkix != PKIX_OK) {
 		res->fail = HTTPS_PKIX;

@@ -328,6 +328,8 @@ pkix_token(enum pkix_result p)
 		return "certificate-host-mismatch";
 	case PKIX_UNTRUSTED:
 		return "certificate-not-trusted";
+	case PKIX_PURPOSE:
+		return "validation-failure";
 	default:
 		return "validation-failure";
 	}
@@ -407,24 +409,25 @@ judge_lifetime(const struct mx_set *m, struct mx_addr *a,
 	struct node *n = a->node;
 	const struct tls_cert *leaf = &s->peer.cert[0];
 	char w[32], c[32], label[160], date[16];
-	double remaining = 1e18;
-	size_t first = 0;
+	double remaining;
+	size_t first;
 
-	/* Days to the first expiry anywhere in the chain as sent. */
-	for (size_t i = 0; i < s->peer.ncerts; i++) {
-		double left = (double)(s->peer.cert[i].not_after - j->now);
-
-		if (left < remaining) {
-			remaining = left;
-			first = i;
-		}
-	}
+	/* Days to the first expiry on the path a sender builds (PKIX-01). */
+	remaining = tls_peer_path_left(&s->peer, j->now, &first);
 	result_fact(n, "subject", "%s", leaf->subject);
 	result_fact(n, "issuer", "%s", leaf->issuer);
 	util_fmt_utc(date, sizeof(date), "%Y-%m-%d", leaf->not_after);
 	result_fact(n, "not_after", "%s", date);
 	result_fact(n, "key", "%s %u", leaf->key_alg, leaf->key_bits);
 	result_fact(n, "signature", "%s", leaf->sig_alg);
+	for (size_t i = 1; i < s->peer.ncerts; i++)
+		if (!s->peer.cert[i].on_path)
+			result_fact(n, "off_path",
+				    "'%.80s' (issuer '%.80s') sent, not on the "
+				    "verified path: its dates do not count "
+				    "(PKIX-01)",
+				    s->peer.cert[i].subject,
+				    s->peer.cert[i].issuer);
 	util_fmt_utc(date, sizeof(date), "%Y-%m-%d",
 		     s->peer.cert[first].not_after);
 	if (remaining < 0)

@@ -443,10 +443,11 @@ smtp_session_run(struct smtp_session *s)
 	}
 	s->t_tls = clock_mono_ms() - t;
 	s->tls_done = true;
-	tls_peer_info(tls, &s->peer);
+	tls_peer_info(tls, o->tls, &s->peer);
 	if (o->verify_name != NULL)
-		s->pkix = tls_verify_pkix(tls, o->tls, o->verify_name, o->now,
-					  s->pkix_why, sizeof(s->pkix_why));
+		s->pkix = tls_verify_pkix(tls, o->tls, &s->peer,
+					  o->verify_name, o->now, s->pkix_why,
+					  sizeof(s->pkix_why));
 	logline(s, "--", s->peer.version, strlen(s->peer.version));
 
 	s->step = SMTP_STEP_EHLO_TLS;

@@ -227,8 +227,105 @@ cert_info(const gnutls_datum_t *der, struct tls_cert *tc)
 	gnutls_x509_crt_deinit(crt);
 }
 
+/* Imports the DER certificates of p; *ok[i] false for one that does not
+ * parse. */
+static void
+import_chain(const struct tls_peer *p, gnutls_x509_crt_t *crts, bool *ok)
+{
+	for (size_t i = 0; i < p->ncerts; i++) {
+		gnutls_datum_t d = {p->cert[i].der, (unsigned)p->cert[i].derlen};
+
+		if (gnutls_x509_crt_init(&crts[i]) < 0)
+			util_oom();
+		ok[i] = gnutls_x509_crt_import(crts[i], &d,
+					       GNUTLS_X509_FMT_DER) == 0;
+	}
+}
+
+/* Did cand issue c: the names chain (and key identifiers agree), and
+ * cand's key verifies c's signature? Dates are not looked at here. */
+static bool
+issued_by(gnutls_x509_crt_t c, gnutls_x509_crt_t cand)
+{
+	unsigned status = 0;
+
+	if (!gnutls_x509_crt_check_issuer(c, cand))
+		return false;
+	if (gnutls_x509_crt_verify(c, &cand, 1,
+				   GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+				       GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS |
+				       GNUTLS_VERIFY_ALLOW_UNSORTED_CHAIN,
+				   &status) < 0)
+		return false;
+	return (status & GNUTLS_CERT_SIGNATURE_FAILURE) == 0;
+}
+
+/* PKIX-01: flags the path a verifier builds (see tls.h). */
+static void
+mark_path(struct tls_peer *p, const struct tls_ctx *t)
+{
+	gnutls_x509_crt_t crts[TLS_CHAIN_MAX];
+	bool ok[TLS_CHAIN_MAX];
+	gnutls_x509_trust_list_t tl = NULL;
+	size_t cur = 0;
+
+	if (p->ncerts == 0)
+		return;
+	p->cert[0].on_path = true;
+	import_chain(p, crts, ok);
+	if (t != NULL && t->trust_loaded)
+		gnutls_certificate_get_trust_list(t->cred, &tl);
+	while (ok[cur]) {
+		gnutls_x509_crt_t anchor = NULL;
+		size_t next = p->ncerts;
+
+		/* The trust store holds the issuer: the path ends here, the
+		 * anchor (a copy sent, too) excluded. */
+		if (tl != NULL &&
+		    gnutls_x509_trust_list_get_issuer(
+			tl, crts[cur], &anchor, GNUTLS_TL_GET_COPY) == 0) {
+			gnutls_x509_crt_deinit(anchor);
+			break;
+		}
+		if (gnutls_x509_crt_check_issuer(crts[cur], crts[cur]))
+			break; /* self-issued: nothing above it */
+		for (size_t j = 0; j < p->ncerts; j++)
+			if (!p->cert[j].on_path && ok[j] &&
+			    issued_by(crts[cur], crts[j])) {
+				next = j;
+				break;
+			}
+		if (next == p->ncerts)
+			break;
+		p->cert[next].on_path = true;
+		cur = next;
+	}
+	for (size_t i = 0; i < p->ncerts; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+}
+
+double
+tls_peer_path_left(const struct tls_peer *p, time_t now, size_t *first)
+{
+	double left = 0;
+	bool any = false;
+
+	*first = 0;
+	for (size_t i = 0; i < p->ncerts; i++) {
+		double l = (double)(p->cert[i].not_after - now);
+
+		if (!p->cert[i].on_path || (any && l >= left))
+			continue;
+		left = l;
+		*first = i;
+		any = true;
+	}
+	return left;
+}
+
 void
-tls_peer_info(gnutls_session_t s, struct tls_peer *p)
+tls_peer_info(gnutls_session_t s, const struct tls_ctx *t,
+	      struct tls_peer *p)
 {
 	const gnutls_datum_t *chain;
 	unsigned n = 0;
@@ -274,6 +371,7 @@ tls_peer_info(gnutls_session_t s, struct tls_peer *p)
 	for (unsigned i = 0; i < n; i++)
 		cert_info(&chain[i], &p->cert[i]);
 	p->ncerts = n;
+	mark_path(p, t);
 }
 
 void
@@ -310,8 +408,14 @@ verify_chain(struct tls_ctx *t, const gnutls_datum_t *chain, unsigned n,
 			goto out;
 		}
 	}
+	/* PKIX-02: a certificate for TLS servers (OpenSSL's sslserver
+	 * purpose, which Postfix, Exim and Go apply). */
+	gnutls_typed_vdata_st purpose = {
+	    .type = GNUTLS_DT_KEY_PURPOSE_OID,
+	    .data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER};
+
 	r = gnutls_x509_trust_list_verify_crt2(
-	    tl, crts, n, NULL, 0,
+	    tl, crts, n, &purpose, 1,
 	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
 		GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS,
 	    status, NULL);
@@ -322,8 +426,8 @@ out:
 }
 
 enum pkix_result
-tls_verify_pkix(gnutls_session_t s, struct tls_ctx *t, const char *hostname,
-		time_t now, char *why, size_t whylen)
+tls_verify_pkix(gnutls_session_t s, struct tls_ctx *t, const struct tls_peer *p,
+		const char *hostname, time_t now, char *why, size_t whylen)
 {
 	const gnutls_datum_t *chain;
 	unsigned n = 0, status = 0;
@@ -367,6 +471,13 @@ tls_verify_pkix(gnutls_session_t s, struct tls_ctx *t, const char *hostname,
 		free(tc.der);
 		return PKIX_UNTRUSTED;
 	}
+	if (status & GNUTLS_CERT_PURPOSE_MISMATCH) {
+		util_strlcpy(why,
+			     "not for a TLS server: its extendedKeyUsage lacks "
+			     "serverAuth (RFC 5280 4.2.1.12, PKIX-02)",
+			     whylen);
+		return PKIX_PURPOSE;
+	}
 	if (status &
 	    (GNUTLS_CERT_SIGNER_NOT_CA | GNUTLS_CERT_SIGNATURE_FAILURE |
 	     GNUTLS_CERT_REVOKED | GNUTLS_CERT_INSECURE_ALGORITHM |
@@ -383,25 +494,29 @@ tls_verify_pkix(gnutls_session_t s, struct tls_ctx *t, const char *hostname,
 			util_strlcpy(why, "invalid chain", whylen);
 		return PKIX_INVALID;
 	}
-	/* Dates of every certificate sent, against our clock. */
-	for (unsigned i = 0; i < n; i++) {
-		cert_info(&chain[i], &tc);
-		free(tc.der);
-		if (now > tc.not_after) {
+	/* Dates of the certificates on the path, against our clock: one
+	 * sent beside it (an expired cross-signed root) counts for no sender
+	 * (PKIX-01). */
+	for (size_t i = 0; i < p->ncerts; i++) {
+		const struct tls_cert *c = &p->cert[i];
+
+		if (!c->on_path)
+			continue;
+		if (now > c->not_after) {
 			util_fmt_utc(when, sizeof(when),
-				     "%Y-%m-%d %H:%M:%S UTC", tc.not_after);
+				     "%Y-%m-%d %H:%M:%S UTC", c->not_after);
 			snprintf(why, whylen, "expired: %s '%.80s' expired %s",
 				 i == 0 ? "certificate" : "chain certificate",
-				 tc.subject, when);
+				 c->subject, when);
 			return PKIX_EXPIRED;
 		}
-		if (now < tc.not_before) {
+		if (now < c->not_before) {
 			util_fmt_utc(when, sizeof(when),
-				     "%Y-%m-%d %H:%M:%S UTC", tc.not_before);
+				     "%Y-%m-%d %H:%M:%S UTC", c->not_before);
 			snprintf(why, whylen,
 				 "not yet valid: %s '%.80s' valid from %s",
 				 i == 0 ? "certificate" : "chain certificate",
-				 tc.subject, when);
+				 c->subject, when);
 			return PKIX_NOT_YET_VALID;
 		}
 	}
@@ -438,6 +553,7 @@ pkix_result_name(enum pkix_result r)
 	    [PKIX_NOT_YET_VALID] = "not yet valid",
 	    [PKIX_NAME_MISMATCH] = "name mismatch",
 	    [PKIX_INVALID] = "invalid",
+	    [PKIX_PURPOSE] = "not for a TLS server",
 	};
 
 	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";

@@ -65,6 +65,10 @@ struct tls_cert {
 	bool self_signed;  /* issuer DN == subject DN */
 	unsigned char *der;
 	size_t derlen;
+	/* on the path a verifier builds from the leaf (PKIX-01): the leaf,
+	 * then each issuer among the certificates sent, up to the one a
+	 * trust anchor issued (the anchor itself, sent or not, excluded) */
+	bool on_path;
 };
 
 struct tls_peer {
@@ -87,6 +91,7 @@ enum pkix_result {
 	PKIX_NOT_YET_VALID,
 	PKIX_NAME_MISMATCH, /* chain fine, no DNS-ID matches the name */
 	PKIX_INVALID,	   /* bad signature, revoked, insecure algorithm... */
+	PKIX_PURPOSE,	   /* a certificate not for TLS servers (PKIX-02) */
 };
 
 /*
@@ -98,15 +103,34 @@ enum pkix_result {
  */
 enum net_status tls_handshake(struct conn *c, struct tls_ctx *t,
 			      const char *sni, gnutls_session_t *out);
-/* Fills *p (empty: zeroed or tls_peer_free()d) from a live session;
- * tls_peer_free() frees what it allocates. */
-void tls_peer_info(gnutls_session_t s, struct tls_peer *p);
+/*
+ * Fills *p (empty: zeroed or tls_peer_free()d) from a live session;
+ * tls_peer_free() frees what it allocates. The certificates of the path
+ * are flagged on_path (PKIX-01): from the leaf, each next one is a
+ * certificate sent that issued the one before (names and signature),
+ * until t's trust store (t NULL or without a store: none) holds the
+ * issuer. So an extra certificate sent (an expired cross-signed copy of a
+ * trusted root, an unused intermediate) is off the path.
+ */
+void tls_peer_info(gnutls_session_t s, const struct tls_ctx *t,
+		   struct tls_peer *p);
+/*
+ * Seconds from now to the first expiry on p's path (negative: expired),
+ * *first the position of that certificate in the chain; 0 with *first 0
+ * when p holds no certificate.
+ */
+double tls_peer_path_left(const struct tls_peer *p, time_t now,
+			  size_t *first);
 void tls_peer_free(struct tls_peer *p);
 /*
- * Verifies the chain sent in s against t's trust store at time `now`,
- * then the host name against the leaf's DNS-IDs. why gets a sentence.
+ * Verifies the chain sent in s against t's trust store for a TLS server
+ * (extendedKeyUsage serverAuth where present, PKIX-02), the dates at
+ * `now` of the certificates on p's path only (p filled by tls_peer_info()
+ * with the same t; PKIX-01), then the host name against the leaf's
+ * DNS-IDs. why gets a sentence.
  */
 enum pkix_result tls_verify_pkix(gnutls_session_t s, struct tls_ctx *t,
+				 const struct tls_peer *p,
 				 const char *hostname, time_t now, char *why,
 				 size_t whylen);
 const char *pkix_result_name(enum pkix_result r); /* "untrusted", ... */

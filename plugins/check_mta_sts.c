@@ -383,19 +383,12 @@ judge_policy_cert(struct run *r)
 	struct node *n = r->policy_node;
 	const struct tls_peer *peer = &r->http.peer;
 	char date[16];
-	size_t first = 0;
+	size_t first;
 
 	if (!r->http.tls_done || peer->ncerts == 0)
 		return;
-	r->cert_left = 1e18;
-	for (size_t i = 0; i < peer->ncerts; i++) {
-		double left = (double)(peer->cert[i].not_after - r->now);
-
-		if (left < r->cert_left) {
-			r->cert_left = left;
-			first = i;
-		}
-	}
+	/* The path a sender builds, not every certificate sent (PKIX-01). */
+	r->cert_left = tls_peer_path_left(peer, r->now, &first);
 	r->cert_seen = true;
 	util_fmt_utc(date, sizeof(date), "%Y-%m-%d",
 		     peer->cert[first].not_after);

@@ -81,7 +81,8 @@ static const struct plugin_desc desc = {
     .usage = "-H HOST | -D DOMAIN [-p PORT] [-4|-6] [-w DAYS] [-c DAYS] "
 	     "[options]",
     .thresholds = "  -w and -c measure the days until the first certificate "
-		  "of a chain expires\n  (leaf or intermediate), over every "
+		  "of the verified\n  path expires (leaf or intermediate; "
+		  "PKIX-01), over every "
 		  "address. Perfdata carries them in seconds.",
     .opts = options,
     .examples = examples,

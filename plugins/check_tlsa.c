@@ -396,6 +396,14 @@ judge_addr(struct run *r, size_t ai, double *min_left, bool *seen)
 	}
 	x->tls_addrs++;
 	result_fact(a->node, "tls_version", "%s", s->peer.version);
+	/* DANE-34: a session that fails after the handshake (EHLO refused,
+	 * the connection dropped, the deadline) delivers nothing, whatever
+	 * matched. */
+	if (s->fail != SMTP_OK)
+		result_add(a->node,
+			   s->fail == SMTP_FAIL_TIMEOUT ? r->co.timeout_result
+							: MT_CRITICAL,
+			   s->rule, s->token, "%s (DANE-34)", s->why);
 	if (s->peer.version_num > 0 && s->peer.version_num < 12)
 		result_add(a->node, MT_WARNING, "RFC 8996 (DANE-20)", NULL,
 			   "%s negotiated: deprecated", s->peer.version);

@@ -234,6 +234,49 @@ DANE_HOSTS = [
                  "what": "ee311's addresses; 65 TLSA records (about 4 KB, "
                          "TCP only): ee311's 3 1 1 and 64 of keys not in "
                          "use"}),
+    # CONFORMANCE section 10 (what real senders do)
+    ("ehlotls", {"tlsa": ["3 1 1 leaf"], "behaviour": "ehlofailtls",
+                 "what": "3 1 1 matches; EHLO after STARTTLS answered 554 "
+                         "(DANE-34)"}),
+    ("rsapss", {"tlsa": ["3 1 1 leaf", "3 1 0 leaf"],
+                "cert": {"key": "rsa-pss"},
+                "what": "RSA-PSS leaf, 3 1 1 and 3 1 0 over its SPKI as "
+                        "it stands in the certificate (DANE-30)"}),
+    ("taclient", {"tlsa": ["2 0 1 inter"], "cert": {"eku": "client"},
+                  "what": "DANE-TA 2 0 1; the leaf is for clientAuth only "
+                          "(PKIX-02)"}),
+    ("eeclient", {"tlsa": ["3 1 1 leaf"], "cert": {"eku": "client"},
+                  "what": "DANE-EE 3 1 1; the leaf is for clientAuth only "
+                          "(EE ignores it)"}),
+    ("tacross", {"tlsa": ["2 0 1 inter"], "cert": {"cross": "expired"},
+                 "what": "DANE-TA 2 0 1; an expired cross-signed root sent "
+                         "as well (PKIX-01)"}),
+    ("ta210", {"tlsa": ["2 1 0 inter"], "cert": {"send": "leaf"},
+               "what": "DANE-TA 2 1 0 of the intermediate's key; only the "
+                       "leaf is sent (DANE-35)"}),
+    ("cnameins", {"peer": False,
+                  "records": [("cnameins", "CNAME",
+                               "cnametarget.insecure.test."),
+                              ("_25._tcp.cnameins", "TLSA",
+                               "3 1 1 ee311.dane.test")],
+                  "what": "secure CNAME to cnametarget.insecure.test "
+                          "(ee311's address, unsigned); TLSA of ee311 at "
+                          "the original name (DANE-31)"}),
+    ("cnameinsbad", {"peer": False,
+                     "records": [("cnameinsbad", "CNAME",
+                                  "cnametarget.insecure.test."),
+                                 ("_25._tcp.cnameinsbad", "TLSA",
+                                  "3 1 1 random32")],
+                     "what": "as cnameins, the TLSA matches no key "
+                             "(DANE-31)"}),
+    ("cnametlsains", {"peer": False,
+                      "records": [("cnametlsains", "CNAME",
+                                   "tlsains.dane.test."),
+                                  ("_25._tcp.cnametlsains", "TLSA",
+                                   "3 1 1 ee311.dane.test")],
+                      "what": "CNAME to tlsains.dane.test, whose TLSA is "
+                              "insecure; TLSA of ee311 at the original "
+                              "name (DANE-32)"}),
 ]
 
 # Child zones of dane.test. for TLSA RRsets that are insecure (no DS in
@@ -263,6 +306,8 @@ DANE_DOMAINS = [
 # rdata is in the DANE_HOSTS notation; "ADDR" is the A records of a host.
 DANE_ELSEWHERE = {
     "insecure.test.": [
+        ("cnametarget", "ADDR", "ee311.dane.test",
+         "the insecure target of cnameins.dane.test (DANE-31)"),
         ("daneins", "ADDR", "ee311.dane.test",
          "an insecure host (DANE does not apply)"),
         ("_25._tcp.daneins", "TLSA", "3 1 1 ee311.dane.test",
@@ -328,9 +373,18 @@ HOSTILE_PEERS = [
 BENCH_PEERS = [("delay%d.secure.test" % i, "delay200", {"v4": 2})
                for i in range(1, 9)]
 
+# Peers of CONFORMANCE section 10 (what real senders do), last so that no
+# earlier address moves: (host, behaviour, options) as in DEMO_PEERS.
+PKIX_PEERS = [
+    ("crossexpired.secure.test", "good", {"cert": {"cross": "expired"}}),
+    ("crossexpiring.secure.test", "good", {"cert": {"cross": "expiring"}}),
+    ("clientauth.secure.test", "good", {"cert": {"eku": "client"}}),
+    ("rsapss.secure.test", "good", {"cert": {"key": "rsa-pss"}}),
+]
+
 LATE_PEERS = [
     ("tls11only.secure.test", "tls11only", {}),
-] + dane_peers() + HOSTILE_PEERS + BENCH_PEERS
+] + dane_peers() + HOSTILE_PEERS + BENCH_PEERS + PKIX_PEERS
 
 POLICY_PATH = ".well-known/mta-sts.txt"
 
@@ -358,6 +412,17 @@ def _big_sts_txt():
 
 BIG_STS_TXT = _big_sts_txt()
 STS_MX = ["10 good.secure.test.", "20 good2.secure.test."]
+
+def second_address(label, policy, what, **cert):
+    """A second HTTPS site for mta-sts.LABEL.sts.test: its own address
+    under the policy host's name (an A record "a_name"), a certificate for
+    that name (more of its profile in CERT), POLICY at the policy path."""
+    host = "mta-sts.%s.sts.test" % label
+    return {"name": "mta-sts-b.%s.sts.test" % label, "a_name": host,
+            "cert": dict(cert, names=[host]),
+            "files": {POLICY_PATH: policy},
+            "what": "%s's second address: %s" % (host, what)}
+
 
 # The MTA-STS scenario domains in sts.test.: (label, options), the domain is
 # LABEL.sts.test. Unless an option says otherwise it has TXT STS_TXT at
@@ -551,6 +616,42 @@ STS_DOMAINS = [
               "what": "50 MX m01..m50.mx50.sts.test (pref 1..50), all at "
                       "mxfarm.secure.test's address; policy "
                       "mx: *.mx50.sts.test"}),
+    # CONFORMANCE section 10 (what real senders do)
+    ("crossroot", {"late": True, "site": {"cert": {"cross": "expired"}},
+                   "what": "policy host sends an expired cross-signed "
+                           "copy of the root too (PKIX-01)"}),
+    ("clientauth", {"late": True, "site": {"cert": {"eku": "client"}},
+                    "what": "policy host certificate for clientAuth only "
+                            "(PKIX-02)"}),
+    ("checkmxclient", {"late": True,
+                       "mx": ["10 good.secure.test.",
+                              "20 clientauth.secure.test."],
+                       "policy": sts_policy(mx=["*.secure.test"]),
+                       "what": "MX good and clientauth.secure.test "
+                               "(clientAuth-only leaf); policy mx: "
+                               "*.secure.test"}),
+    ("checkmxehlo", {"late": True,
+                     "mx": ["10 good.secure.test.",
+                            "20 ehlofailtls.secure.test."],
+                     "policy": sts_policy(mx=["*.secure.test"]),
+                     "what": "MX good and ehlofailtls.secure.test (EHLO "
+                             "after STARTTLS refused); policy mx: "
+                             "*.secure.test"}),
+    ("split", {"late": True,
+               "sites": [second_address("split", sts_policy(mode="testing"),
+                                        "mode testing")],
+               "what": "policy host at two addresses; the second serves "
+                       "another body (mode: testing) (STS-32)"}),
+    ("splitbad", {"late": True,
+                  "sites": [second_address("splitbad", POLICY_OK,
+                                           "certificate expired",
+                                           not_before=-400, not_after=-5)],
+                  "what": "policy host at two addresses; the second's "
+                          "certificate expired (STS-32)"}),
+    ("splitsame", {"late": True,
+                   "sites": [second_address("splitsame", POLICY_OK,
+                                            "the same policy")],
+                   "what": "policy host at two addresses, the same body"}),
 ]
 
 
@@ -633,6 +734,13 @@ RPT_DOMAINS = [
     ("bigtxt", {"txt": [["pad%04d" % i] for i in range(1000)] + [[RPT_MAILTO]],
                 "what": "1001 TXT RRs (20 KB, TCP only): 1000 unrelated ones "
                         "and a valid one"}),
+    ("clientauth", {"txt": [["v=TLSRPTv1; "
+                             "rua=https://rua-clientauth.rpt.test/v1"]],
+                    "what": "the https: host's certificate is for "
+                            "clientAuth only (PKIX-02)"}),
+    ("crossroot", {"txt": [["v=TLSRPTv1; rua=https://rua-cross.rpt.test/v1"]],
+                   "what": "the https: host also sends an expired "
+                           "cross-signed root (PKIX-01)"}),
 ]
 
 # The names in rpt.test. that the rua URIs point to: (owner relative to
@@ -663,6 +771,16 @@ RPT_SITES = [
      "what": "report endpoint (GET or POST: 200), certificate expired"},
 ]
 
+# Report endpoints added after the late sites, so that none moves.
+RPT_LATE_SITES = [
+    {"name": "rua-clientauth.rpt.test", "files": {"v1": "ok"}, "post": True,
+     "cert": {"eku": "client"},
+     "what": "report endpoint, certificate for clientAuth only"},
+    {"name": "rua-cross.rpt.test", "files": {"v1": "ok"}, "post": True,
+     "cert": {"cross": "expired"},
+     "what": "report endpoint, sends an expired cross-signed root too"},
+]
+
 # HTTPS hosts served by nginx, one server per address: HTTPS_NET + 1, 2,
 # ... in this order, skipping NO_LISTEN. Each is a dict:
 #   "name": the host name (SNI, server_name, the certificate's SAN)
@@ -684,7 +802,7 @@ NO_LISTEN = [HTTPS_NET + "9", HTTPS_NET + "250"]
 HTTPS_SITES = [
     {"name": "mta-sts.demo.test", "files": {POLICY_PATH: STS_DEMO},
      "what": "demo.test's policy"},
-] + sts_sites() + RPT_SITES + sts_sites(late=True)
+] + sts_sites() + RPT_SITES + sts_sites(late=True) + RPT_LATE_SITES
 
 
 def https_peers():
@@ -779,8 +897,16 @@ def leaf_profile(host, c):
     N octets (a huge certificate)."""
     assert not c.get("chain_root") or c.get("issuer", "inter") in (
         "inter", "inter2"), host
+    assert c.get("cross") in (None, "expired", "expiring"), host
+    assert c.get("send", "chain") in ("chain", "leaf"), host
+    assert c.get("eku", "server") in ("server", "client"), host
+    assert c.get("key", "ecdsa") in ("ecdsa", "rsa-pss"), host
     return {"names": c.get("names", [host]),
             "issuer": c.get("issuer", "inter"),
+            "cross": c.get("cross"),
+            "send": c.get("send", "chain"),
+            "eku": c.get("eku", "server"),
+            "key": c.get("key", "ecdsa"),
             "not_before": c.get("not_before", -1),
             "not_after": c.get("not_after", 365),
             "chain_root": bool(c.get("chain_root")),
@@ -834,6 +960,7 @@ def site_plan():
                     "status": status, "location": site.get("location"),
                     "content_type": site.get("content_type"),
                     "post": bool(site.get("post")),
+                    "a_name": site.get("a_name"),
                     "cert": leaf_profile(name, site.get("cert", {})),
                     "what": site.get("what", ""), "expect": expect})
     return out
@@ -853,6 +980,16 @@ def cert_desc(host, c):
                  "untrusted": "CA not in ca.pem",
                  "deep": "under %d intermediates, all sent" % DEEP_CHAIN,
                  }[c["issuer"]])
+    if c.get("cross"):
+        desc.append("sends a cross-signed copy of the root, %s"
+                    % {"expired": "expired 30 days ago",
+                       "expiring": "expiring in 5 days"}[c["cross"]])
+    if c.get("send", "chain") == "leaf":
+        desc.append("sends the leaf alone")
+    if c.get("eku", "server") != "server":
+        desc.append("extendedKeyUsage %sAuth only" % c["eku"])
+    if c.get("key", "ecdsa") != "ecdsa":
+        desc.append("%s key" % c["key"].upper())
     if c.get("big_ext"):
         desc.append("an extension of %d octets" % c["big_ext"])
     if c["not_before"] != -1:
@@ -1039,15 +1176,21 @@ class Pki:
     def path(self, name, ext):
         return os.path.join(self.d, name + "." + ext)
 
-    def key(self, name):
+    def key(self, name, key_type="ecdsa"):
+        """NAME.key: ECDSA P-256, or an RSA-PSS key of 2048 bits for
+        KEY_TYPE "rsa-pss" (an SPKI GnuTLS exports its own way: DANE-30)."""
         k = self.path(name, "key")
-        run(["certtool", "--generate-privkey", "--key-type", "ecdsa",
-             "--curve", "secp256r1", "--no-text", "--outfile", k])
+        if key_type == "rsa-pss":
+            run(["certtool", "--generate-privkey", "--key-type", "rsa-pss",
+                 "--bits", "2048", "--no-text", "--outfile", k])
+        else:
+            run(["certtool", "--generate-privkey", "--key-type", "ecdsa",
+                 "--curve", "secp256r1", "--no-text", "--outfile", k])
         os.chmod(k, 0o600)
         return k
 
     def template(self, name, cn, not_before, not_after, ca=False,
-                 names=(), big_ext=0):
+                 names=(), big_ext=0, eku="server"):
         lines = ['cn = "%s"' % cn,
                  "serial = %d" % random.getrandbits(63),
                  'activation_date = "%s"' % stamp(self.now, not_before),
@@ -1055,7 +1198,8 @@ class Pki:
         if ca:
             lines += ["ca", "cert_signing_key", "crl_signing_key"]
         else:
-            lines += ["tls_www_server", "signing_key"]
+            # extendedKeyUsage serverAuth, or clientAuth only (PKIX-02)
+            lines += ["tls_www_%s" % eku, "signing_key"]
         lines += ['dns_name = "%s"' % n for n in names]
         if big_ext:
             # under the documentation enterprise number 32473 (RFC 5612),
@@ -1070,12 +1214,19 @@ class Pki:
         return t
 
     def cert(self, name, cn, not_before, not_after, ca=False, names=(),
-             issuer=None, big_ext=0, key=True):
+             issuer=None, big_ext=0, key=True, key_type="ecdsa",
+             eku="server"):
         """Makes NAME.key and NAME.pem; issuer None is self-signed, else
-        the name of an earlier cert(). KEY False: NAME.key exists."""
-        k = self.key(name) if key else self.path(name, "key")
+        the name of an earlier cert(). KEY False: NAME.key exists; a
+        string: the key of that earlier cert() (a cross-signed copy)."""
+        if key is True:
+            k = self.key(name, key_type)
+        elif key is False:
+            k = self.path(name, "key")
+        else:
+            k = self.path(key, "key")
         t = self.template(name, cn, not_before, not_after, ca, names,
-                          big_ext)
+                          big_ext, eku)
         out = self.path(name, "pem")
         if issuer is None:
             run(["certtool", "--generate-self-signed", "--load-privkey", k,
@@ -1103,16 +1254,18 @@ class Pki:
         der = self.cert_der(name)
         return {"cert": der, "spki": cert_spki(der)}
 
-    def chain(self, name, issuer, root=False):
+    def chain(self, name, issuer, root=False, cross=None):
         """NAME.chain.pem: the leaf, then the intermediate it was signed by
         (nothing more for a self-signed or untrusted leaf; every one of the
         deep chain, the last made first, for "deep"), then the root if
-        ROOT."""
+        ROOT, then the cross-signed root CROSS ("cross-expired", say)."""
         with open(self.path(name, "pem"), encoding="ascii") as f:
             text = f.read()
         inters = {"inter": ["inter"], "inter2": ["inter2"],
-                  "deep": [deep_name(i) for i in range(DEEP_CHAIN, 0, -1)]}
-        for c in inters.get(issuer, []) + (["ca"] if root else []):
+                  "deep": [deep_name(i) for i in range(DEEP_CHAIN, 0, -1)],
+                  "leaf": []}
+        for c in inters.get(issuer, []) + (["ca"] if root else []) + \
+                ([cross] if cross else []):
             with open(self.path(c, "pem"), encoding="ascii") as f:
                 text += f.read()
         out = self.path(name, "chain.pem")
@@ -1169,6 +1322,13 @@ def make_pki(state, hosts, sites, now):
     pki.cert("inter2", "mailtls test intermediate 2 (expiring)", -100, 20,
              ca=True, issuer="ca")
     pki.cert("untrusted-ca", "mailtls untrusted root", -800, 3650, ca=True)
+    # The 2020 AddTrust and 2024 ISRG/DST pattern (PKIX-01): the trusted
+    # root's name and key, cross-signed by a CA not in ca.pem, expired (or
+    # expiring in 5 days); servers send it after the intermediate.
+    for cross, nb, na in (("cross-expired", -900, -30),
+                          ("cross-expiring", -900, 5)):
+        pki.cert(cross, "mailtls test root", nb, na, ca=True,
+                 issuer="untrusted-ca", key="ca")
     leaves = [(h["host"], h["cert"]) for h in hosts] + \
         [(x["name"], x["cert"]) for x in sites]
 
@@ -1196,11 +1356,15 @@ def make_pki(state, hosts, sites, now):
         pki.cert(host, prof["names"][0], prof["not_before"],
                  prof["not_after"],
                  names=prof["names"], issuer=issuer,
-                 big_ext=prof["big_ext"])
+                 big_ext=prof["big_ext"], key_type=prof["key"],
+                 eku=prof["eku"])
         der = pki.ders(host)
         return {"names": prof["names"],
-                "chain": pki.chain(host, prof["issuer"],
-                                   prof["chain_root"]),
+                "chain": pki.chain(host, "leaf" if prof["send"] == "leaf"
+                                   else prof["issuer"],
+                                   prof["chain_root"],
+                                   prof["cross"] and
+                                   "cross-" + prof["cross"]),
                 "key": pki.path(host, "key"),
                 "cert": pki.path(host, "pem"),
                 "spki_sha256": hashlib.sha256(der["spki"]).hexdigest()}, der
@@ -1257,10 +1421,15 @@ def sts_zone(hosts, sites, serial):
 
 
 def site_records(sites, zone):
-    """An A record for every HTTPS site in ZONE."""
+    """An A record for every HTTPS site in ZONE, at its "a_name" (another
+    address of that name) or else its name."""
     suffix = "." + zone.rstrip(".")
-    return [rr(s["name"][:-len(suffix)], "A", s["address"]) for s in sites
-            if s["name"].endswith(suffix)]
+    out = []
+    for s in sites:
+        name = s.get("a_name") or s["name"]
+        if name.endswith(suffix):
+            out.append(rr(name[:-len(suffix)], "A", s["address"]))
+    return out
 
 
 def tlsa_data(spec, host, ders, rand):
@@ -1793,7 +1962,8 @@ def pkix_valid(s):
     """Whether a client trusting ca.pem accepts the site's certificate."""
     c = s["cert"]
     return (c["issuer"] in ("inter", "inter2") and s["name"] in c["names"]
-            and c["not_before"] <= 0 < c["not_after"])
+            and c["not_before"] <= 0 < c["not_after"]
+            and c["eku"] == "server")
 
 
 def server_block(s, root, chain, key):
