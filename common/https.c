@@ -166,7 +166,7 @@ https_get(const char *host, unsigned port, const char *path,
 	char url[512], errbuf[CURL_ERROR_SIZE] = "";
 	const char *ct = NULL, *loc = NULL;
 	CURL *h;
-	CURLcode rc;
+	CURLcode rc = CURLE_OK;
 	int left;
 
 	memset(res, 0, sizeof(*res));
@@ -200,28 +200,78 @@ https_get(const char *host, unsigned port, const char *path,
 	buf_free(&b);
 	snprintf(url, sizeof(url), "https://%s:%u%s", host, port, path);
 
-	cu.easy_setopt(h, CURLOPT_URL, url);
-	cu.easy_setopt(h, CURLOPT_RESOLVE, resolve);
-	cu.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	cu.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	cu.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	cu.easy_setopt(h, CURLOPT_NOPROXY, "*");
-	cu.easy_setopt(h, CURLOPT_USERAGENT, "mailtls-plugins/" MAILTLS_VERSION);
-	/* Our own verdict in on_connected (RFC 9525, no CN fallback). */
-	cu.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-	cu.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-	/* ... so libcurl need not read a CA bundle or directory at all: it
-	 * would otherwise parse the whole system store on every fetch. */
-	cu.easy_setopt(h, CURLOPT_CAINFO, NULL);
-	cu.easy_setopt(h, CURLOPT_CAPATH, NULL);
-	cu.easy_setopt(h, CURLOPT_PREREQFUNCTION, on_connected);
-	cu.easy_setopt(h, CURLOPT_PREREQDATA, &f);
-	cu.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	cu.easy_setopt(h, CURLOPT_WRITEDATA, &f);
-	cu.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	if (left > 0) {
-		cu.easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left);
-		cu.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)left);
+	/* PKIX-03: every option that the verdict or the pinning rests on
+	 * must take; a libcurl that refuses one (the PREREQFUNCTION hook
+	 * needs 7.80) fetches nothing rather than fetch unchecked. */
+	{
+		const struct opt {
+			CURLoption o;
+			const char *name;
+			enum { O_PTR, O_LONG, O_FN } kind;
+			const void *p;
+			long l;
+		} opts[] = {
+		    {CURLOPT_URL, "URL", O_PTR, url, 0},
+		    {CURLOPT_RESOLVE, "RESOLVE", O_PTR, resolve, 0},
+		    {CURLOPT_PROTOCOLS_STR, "PROTOCOLS_STR", O_PTR, "https", 0},
+		    {CURLOPT_FOLLOWLOCATION, "FOLLOWLOCATION", O_LONG, NULL,
+		     0L},
+		    {CURLOPT_NOSIGNAL, "NOSIGNAL", O_LONG, NULL, 1L},
+		    {CURLOPT_NOPROXY, "NOPROXY", O_PTR, "*", 0},
+		    {CURLOPT_USERAGENT, "USERAGENT", O_PTR,
+		     "mailtls-plugins/" MAILTLS_VERSION, 0},
+		    /* STS-33: what MTAs' fetchers speak */
+		    {CURLOPT_HTTP_VERSION, "HTTP_VERSION", O_LONG, NULL,
+		     (long)CURL_HTTP_VERSION_1_1},
+		    /* Our own verdict in on_connected (RFC 9525, no CN
+		     * fallback) ... */
+		    {CURLOPT_SSL_VERIFYPEER, "SSL_VERIFYPEER", O_LONG, NULL,
+		     0L},
+		    {CURLOPT_SSL_VERIFYHOST, "SSL_VERIFYHOST", O_LONG, NULL,
+		     0L},
+		    /* ... so libcurl need not read a CA bundle or directory
+		     * at all: it would otherwise parse the whole system store
+		     * on every fetch. */
+		    {CURLOPT_CAINFO, "CAINFO", O_PTR, NULL, 0},
+		    {CURLOPT_CAPATH, "CAPATH", O_PTR, NULL, 0},
+		    {CURLOPT_PREREQFUNCTION, "PREREQFUNCTION", O_FN, NULL, 0},
+		    {CURLOPT_PREREQDATA, "PREREQDATA", O_PTR, &f, 0},
+		    {CURLOPT_WRITEFUNCTION, "WRITEFUNCTION", O_FN, NULL, 1},
+		    {CURLOPT_WRITEDATA, "WRITEDATA", O_PTR, &f, 0},
+		    {CURLOPT_ERRORBUFFER, "ERRORBUFFER", O_PTR, errbuf, 0},
+		    {CURLOPT_TIMEOUT_MS, "TIMEOUT_MS", O_LONG, NULL,
+		     (long)left},
+		    {CURLOPT_CONNECTTIMEOUT_MS, "CONNECTTIMEOUT_MS", O_LONG,
+		     NULL, (long)left},
+		};
+
+		for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+			const struct opt *o = &opts[i];
+
+			if ((o->o == CURLOPT_TIMEOUT_MS ||
+			     o->o == CURLOPT_CONNECTTIMEOUT_MS) &&
+			    left < 0)
+				continue; /* no deadline */
+			if (o->kind == O_LONG)
+				rc = cu.easy_setopt(h, o->o, o->l);
+			else if (o->kind == O_FN && o->l == 0)
+				rc = cu.easy_setopt(h, o->o, on_connected);
+			else if (o->kind == O_FN)
+				rc = cu.easy_setopt(h, o->o, on_body);
+			else
+				rc = cu.easy_setopt(h, o->o, o->p);
+			if (rc != CURLE_OK) {
+				res->fail = HTTPS_SETUP;
+				snprintf(res->why, sizeof(res->why),
+					 "libcurl refused CURLOPT_%s (%.100s): "
+					 "the certificate check cannot run "
+					 "(PKIX-03)",
+					 o->name, cu.easy_strerror(rc));
+				cu.easy_cleanup(h);
+				cu.slist_free_all(resolve);
+				return;
+			}
+		}
 	}
 	rc = cu.easy_perform(h);
 	cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
@@ -232,9 +282,30 @@ https_get(const char *host, unsigned port, const char *path,
 	    loc != NULL)
 		util_strlcpy(res->location, loc, sizeof(res->location));
 	cu.easy_getinfo(h, CURLINFO_TOTAL_TIME, &res->time_s);
+	{
+		long v = 0;
+
+		if (cu.easy_getinfo(h, CURLINFO_HTTP_VERSION, &v) == CURLE_OK)
+			util_strlcpy(res->http_version,
+				     v == CURL_HTTP_VERSION_1_0   ? "HTTP/1.0"
+				     : v == CURL_HTTP_VERSION_1_1 ? "HTTP/1.1"
+				     : v == CURL_HTTP_VERSION_2_0 ? "HTTP/2"
+				     : v == CURL_HTTP_VERSION_3	  ? "HTTP/3"
+								  : "",
+				     sizeof(res->http_version));
+	}
 
 	if (res->fail != HTTPS_OK)
 		; /* set by on_connected */
+	else if (rc == CURLE_OK && (!res->tls_done || res->pkix != PKIX_OK)) {
+		/* PKIX-03: an answer without our verdict on a finished
+		 * handshake is never a pass. */
+		res->fail = HTTPS_SETUP;
+		util_strlcpy(res->why,
+			     "an answer arrived but the certificate check did "
+			     "not run (PKIX-03): not used",
+			     sizeof(res->why));
+	}
 	else if (f.toobig) {
 		res->fail = HTTPS_TOOBIG;
 		snprintf(res->why, sizeof(res->why),

@@ -11,6 +11,10 @@
  * chain is verified by tls_verify_pkix() (RFC 9525 names, no CN fallback)
  * as soon as the connection is up; a chain that fails aborts the request,
  * as a sender would. The facts of the chain are kept for lifetime checks.
+ * It fails closed (CONFORMANCE PKIX-03): an option libcurl refuses (the
+ * verification hook needs 7.80) or an answer that arrived without our
+ * verdict on a finished handshake is HTTPS_SETUP, never a pass. It asks
+ * for HTTP/1.1, what MTAs' fetchers speak (STS-33).
  * libcurl is loaded at the first call (https.c says why).
  */
 #ifndef MAILTLS_HTTPS_H
@@ -47,6 +51,7 @@ struct https_result {
 	enum pkix_result pkix;
 	char pkix_why[256];
 	char addr[64];	     /* the address used */
+	char http_version[12]; /* "HTTP/1.1" (STS-33), "" if unknown */
 	double time_s;	     /* total transfer time */
 };
 

@@ -169,6 +169,10 @@ struct run {
 	bool fetched; /* a body arrived with status 200 */
 	bool policy_ok;
 	struct https_result http;
+	/* STS-32: the policy fetched again from each other address of the
+	 * policy host (a sender picks any) */
+	struct https_result alt[HOST_ADDRS];
+	size_t nalt;
 	struct mtasts_policy pol;
 	unsigned char sha256[32];
 	bool cert_seen;
@@ -552,6 +556,124 @@ fetch_policy(struct run *r)
 		if (st != MT_OK)
 			result_add(n, st, "RFC 8461 3.3 (STP-08)", NULL,
 				   "the fetch took %.2f s", h->time_s);
+	}
+	if (h->http_version[0] != '\0')
+		result_fact(n, "http_version", "%s", h->http_version);
+	/* STS-32: every other address too, one by one. */
+	for (size_t i = 0; i < naddrs; i++)
+		if (strcmp(addrs[i], h->addr) != 0)
+			https_get(r->policy_host, 443, POLICY_PATH, &addrs[i],
+				  1, r->tls, r->now, POLICY_CAP,
+				  &r->alt[r->nalt++]);
+}
+
+/* Do two parsed policies say the same (STS-34: fields, not bytes)? */
+static bool
+policy_same(const struct mtasts_policy *a, const struct mtasts_policy *b)
+{
+	if (a->mode != b->mode || a->max_age != b->max_age || a->nmx != b->nmx)
+		return false;
+	for (size_t i = 0; i < a->nmx; i++)
+		if (util_strcasecmp(a->mx[i], b->mx[i]) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * STS-32: the policy host's other addresses, each fetched on its own. One
+ * that fails, or serves another policy, gives the senders that pick it
+ * another answer: drift, CRITICAL in enforce mode, WARNING otherwise.
+ */
+static void
+judge_other_addrs(struct run *r)
+{
+	enum mt_state drift = r->policy_ok && r->pol.mode == MTASTS_MODE_ENFORCE
+				  ? MT_CRITICAL
+				  : MT_WARNING;
+	char charset[64];
+
+	for (size_t i = 0; i < r->nalt; i++) {
+		const struct https_result *h = &r->alt[i];
+		struct node *n = result_child(r->policy_node, NODE_ADDRESS,
+					      h->addr[0] ? h->addr : "?");
+		struct mtasts_policy other;
+		size_t first;
+
+		if (h->tls_done && h->peer.ncerts > 0) {
+			double left = tls_peer_path_left(&h->peer, r->now,
+							 &first);
+
+			if (left < r->cert_left)
+				r->cert_left = left;
+			if (left >= 0 &&
+			    range_state(&r->cwarn, &r->ccrit, left / DAY) !=
+				MT_OK)
+				result_add(
+				    n,
+				    range_state(&r->cwarn, &r->ccrit,
+						left / DAY),
+				    NULL, NULL,
+				    "%s '%.80s' expires in %.0f days",
+				    first ? "chain certificate" : "certificate",
+				    h->peer.cert[first].subject, left / DAY);
+		}
+		if (h->fail == HTTPS_SETUP) {
+			result_add(n, MT_UNKNOWN, NULL, NULL,
+				   "policy fetch: %s", h->why);
+			continue;
+		}
+		if (h->fail == HTTPS_TIMEOUT) {
+			result_add(n, r->co.timeout_result,
+				   "RFC 8461 3.3 (STS-32)",
+				   "sts-policy-fetch-error",
+				   "policy fetch: %s", h->why);
+			continue;
+		}
+		if (h->fail != HTTPS_OK) {
+			result_add(n, drift, "RFC 8461 3.3 (STS-32)",
+				   fail_token(h->fail),
+				   "%s; senders that pick this address get no "
+				   "policy",
+				   h->why);
+			continue;
+		}
+		if (h->status != 200 ||
+		    content_type_ok(h->content_type, charset,
+				    sizeof(charset)) < 0) {
+			result_add(n, drift, "RFC 8461 3.3 (STS-32)",
+				   "sts-policy-fetch-error",
+				   "HTTP %ld, Content-Type '%.60s': senders that "
+				   "pick this address get no policy",
+				   h->status, h->content_type);
+			continue;
+		}
+		if (h->len == r->http.len &&
+		    memcmp(h->body, r->http.body, h->len) == 0) {
+			result_text(n, "HTTP 200, the same policy (%zu bytes)",
+				    h->len);
+			continue;
+		}
+		if (mtasts_policy_parse(h->body, h->len, &other) ==
+		    MTASTS_INVALID) {
+			result_add(n, drift, "RFC 8461 3.3 (STS-32)",
+				   "sts-policy-invalid",
+				   "serves an invalid policy (%.100s) where %s "
+				   "serves a valid one",
+				   other.why, r->http.addr);
+			continue;
+		}
+		if (!r->policy_ok || !policy_same(&other, &r->pol)) {
+			result_add(n, drift, "RFC 8461 3.3 (STS-32)",
+				   "sts-policy-invalid",
+				   "serves another policy than %s (mode %s, "
+				   "max_age %lld, %zu mx): senders see one or "
+				   "the other",
+				   r->http.addr, mtasts_mode_name(other.mode),
+				   (long long)other.max_age, other.nmx);
+			continue;
+		}
+		result_text(n, "HTTP 200, the same policy in other bytes (%zu)",
+			    h->len);
 	}
 }
 
@@ -1063,13 +1185,17 @@ main(int argc, char **argv)
 	mx_connect_start(&r->m);
 	fetch_policy(r);
 	mx_connect_join(&r->m);
-	if (r->fetched)
+	if (r->fetched) {
 		judge_policy(r);
+		judge_other_addrs(r);
+	}
 	judge_drift(r);
 	use_state(r);
 	code = finish(r);
 
 	https_result_free(&r->http);
+	for (size_t i = 0; i < r->nalt; i++)
+		https_result_free(&r->alt[i]);
 	mx_free(&r->m);
 	dns_result_free(r->txt);
 	dns_result_free(r->phost[0]);

@@ -169,6 +169,13 @@ else
 	fail "Section net, Priority optional, Depends complete" "missing:$dep_missing" \
 		"Section '$(field Section)', Priority '$(field Priority)', Depends: $deps"
 fi
+# PKIX-03: our certificate verdict runs in CURLOPT_PREREQFUNCTION, which
+# libcurl has since 7.80; an older one would refuse it (a fetch is then
+# UNKNOWN), so the package asks for 7.80 at least.
+case ", $deps," in
+*", libcurl3-gnutls (>= 7.80),"*) ok "Depends: libcurl3-gnutls (>= 7.80), the verification hook (PKIX-03)" ;;
+*) fail "Depends: libcurl3-gnutls (>= 7.80)" "Depends: $deps" ;;
+esac
 
 # 4. The file list (dpkg-deb -c), then the files themselves (dpkg -x).
 list=$work/contents
