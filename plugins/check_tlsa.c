@@ -120,6 +120,11 @@ struct hostx {
 	struct dns_result *tlsa[2]; /* [0] expanded name, [1] original */
 	size_t ncand;
 	bool addr_secure;
+	/* DANE-31: the addresses are insecure, the host name an alias; its
+	 * CNAME RRset, asked for to see whether the alias itself is secure */
+	struct dns_result *cname;
+	int insecure_type; /* the address type found insecure */
+	bool original_only; /* DANE-31: TLSA at the original name alone */
 	enum tlsa_state ts;
 	struct dane_set set;
 	bool *hits; /* per record, over all addresses */
@@ -185,10 +190,12 @@ judge_mx_security(struct run *r)
 
 /*
  * DANE-05: every address answer of the host must be secure, or no TLSA is
- * asked for. Returns true when TLSA lookups should go out.
+ * asked for. Returns true when TLSA lookups should go out. An alias whose
+ * target's addresses are insecure is left to judge_alias() (DANE-31):
+ * false, no finding, *insecure_type set.
  */
 static bool
-addresses_secure(struct mx_host *h)
+addresses_secure(struct mx_host *h, int *insecure_type)
 {
 	bool any = false;
 
@@ -209,6 +216,9 @@ addresses_secure(struct mx_host *h)
 		if (res->outcome == DNS_ANSWER)
 			any = true;
 		if (res->security != DNS_SECURE) {
+			*insecure_type = res->qtype;
+			if (h->canon[0] != '\0')
+				return false; /* judge_alias() */
 			result_add(h->node, MT_CRITICAL,
 				   "RFC 7672 2.2.2 (DANE-05)", "dnssec-invalid",
 				   "DANE not applicable: the %s records of "
@@ -220,6 +230,36 @@ addresses_secure(struct mx_host *h)
 	return any;
 }
 
+/*
+ * DANE-31: the host name is an alias whose target's addresses are
+ * insecure. Senders (Postfix's qname_secure, KumoMTA) still apply DANE
+ * when the alias itself is secure, with the original name as TLSA base,
+ * SNI and reference identifier (RFC 7672 2.2.2). True when TLSA lookups
+ * should go out for it.
+ */
+static bool
+judge_alias(struct mx_host *h, struct hostx *x)
+{
+	const struct dns_result *c = x->cname;
+
+	if (c != NULL && c->outcome == DNS_ANSWER &&
+	    c->security == DNS_SECURE) {
+		x->original_only = true;
+		result_log(h->node, "DNSSEC: CNAME secure");
+		result_add(h->node, MT_OK, "RFC 7672 2.2.2 (DANE-31)", NULL,
+			   "secure CNAME to %s, whose %s records are "
+			   "insecure: DANE applies with the original name",
+			   h->canon, dns_type_name(x->insecure_type));
+		return true;
+	}
+	result_add(h->node, MT_CRITICAL, "RFC 7672 2.2.2 (DANE-05)",
+		   "dnssec-invalid",
+		   "DANE not applicable: the %s records of %s are insecure "
+		   "(and the CNAME to %s is not secure)",
+		   dns_type_name(x->insecure_type), h->name, h->canon);
+	return false;
+}
+
 static void
 submit_tlsa(struct run *r, size_t i)
 {
@@ -228,8 +268,9 @@ submit_tlsa(struct run *r, size_t i)
 	const char *names[2];
 	size_t n = 0;
 
-	/* DANE-07: the expanded name first, then the original. */
-	if (h->canon[0] != '\0')
+	/* DANE-07: the expanded name first, then the original; the original
+	 * alone behind a secure alias to insecure addresses (DANE-31). */
+	if (h->canon[0] != '\0' && !x->original_only)
 		names[n++] = h->canon;
 	names[n++] = h->name;
 	for (size_t k = 0; k < n; k++) {
@@ -273,6 +314,7 @@ process_tlsa(struct run *r, size_t i)
 	struct hostx *x = &r->hx[i];
 	struct dns_result *res = NULL;
 	size_t pick = 0;
+	bool fell_back = false; /* DANE-32 */
 
 	for (size_t k = 0; k < x->ncand; k++) {
 		res = x->tlsa[k];
@@ -280,6 +322,18 @@ process_tlsa(struct run *r, size_t i)
 		if (res == NULL)
 			continue;
 		plugin_log_dns(&r->p, h->node, res);
+		/* DANE-32: insecure records at the expanded name count as
+		 * none: the original name is tried, as for NODATA. */
+		if (res->outcome == DNS_ANSWER && res->security != DNS_SECURE &&
+		    k + 1 < x->ncand) {
+			result_add(h->node, MT_OK, "RFC 7672 2.2.2 (DANE-32)",
+				   NULL,
+				   "the TLSA records at %s are insecure: the "
+				   "original name is tried",
+				   res->qname);
+			fell_back = true;
+			continue;
+		}
 		if (res->outcome != DNS_NXDOMAIN && res->outcome != DNS_NODATA)
 			break; /* records, or a failure: no fallback */
 	}
@@ -287,10 +341,14 @@ process_tlsa(struct run *r, size_t i)
 		return;
 	util_strlcpy(x->base, pick == 0 && x->ncand == 2 ? h->canon : h->name,
 		     sizeof(x->base));
-	if (x->ncand == 2) {
+	if (x->ncand == 2 || x->original_only) {
 		result_fact(h->node, "tlsa_base", "%s", x->base);
-		result_text(h->node, "CNAME to %s; TLSA base %s (DANE-07)",
-			    h->canon, x->base);
+		result_text(h->node, "CNAME to %s; TLSA base %s (%s)",
+			    h->canon, x->base,
+			    x->original_only ? "DANE-31: a secure alias to "
+					       "insecure addresses"
+			    : fell_back ? "DANE-07, DANE-32"
+					: "DANE-07");
 	}
 	switch (res->outcome) {
 	case DNS_NXDOMAIN:
@@ -380,7 +438,7 @@ judge_addr(struct run *r, size_t ai, double *min_left, bool *seen)
 	struct smtp_session *s = &a->sess;
 	struct hostx *x = &r->hx[a->host - r->m.hosts];
 	struct dane_result *dr = &r->dr[ai];
-	const char *names[3];
+	const char *names[4];
 	size_t nnames = 0;
 	char t[200], w[32], c[32], label[160], date[16];
 	enum mt_state st;
@@ -413,6 +471,13 @@ judge_addr(struct run *r, size_t ai, double *min_left, bool *seen)
 	if (r->co.domain != NULL && r->mx_secure &&
 	    util_strcasecmp(r->co.domain, x->base) != 0)
 		names[nnames++] = r->co.domain; /* DANE-17: the next hop */
+	/* DANE-33: and its CNAME expansion from the secure MX lookup, as
+	 * Postfix adds both qname and rname. */
+	if (r->co.domain != NULL && r->mx_secure && r->m.mx != NULL &&
+	    r->m.mx->canonname != NULL &&
+	    util_strcasecmp(r->m.mx->canonname, r->co.domain) != 0 &&
+	    util_strcasecmp(r->m.mx->canonname, x->base) != 0)
+		names[nnames++] = r->m.mx->canonname;
 	dane_match(&x->set, s->peer.cert, s->peer.ncerts, names, nnames, r->now,
 		   x->hits, dr);
 	if (!dr->ok) {
@@ -712,7 +777,21 @@ main(int argc, char **argv)
 		/* The DNSSEC statuses and the records belong in the long
 		 * output at every verbosity. */
 		result_show_log(r->m.hosts[i].node);
-		r->hx[i].addr_secure = addresses_secure(&r->m.hosts[i]);
+		r->hx[i].addr_secure = addresses_secure(&r->m.hosts[i],
+							&r->hx[i].insecure_type);
+		if (r->hx[i].addr_secure)
+			submit_tlsa(r, i);
+		else if (r->hx[i].insecure_type != 0)
+			dns_submit(r->p.dns, r->m.hosts[i].name, DNS_T_CNAME,
+				   dns_keep, &r->hx[i].cname);
+	}
+	dns_wait(r->p.dns);
+	/* DANE-31: aliases to insecure addresses, then their TLSA. */
+	for (size_t i = 0; i < r->m.nhosts; i++) {
+		if (r->hx[i].addr_secure || r->hx[i].insecure_type == 0)
+			continue;
+		r->hx[i].addr_secure =
+		    judge_alias(&r->m.hosts[i], &r->hx[i]);
 		if (r->hx[i].addr_secure)
 			submit_tlsa(r, i);
 	}
@@ -740,6 +819,7 @@ main(int argc, char **argv)
 		free(r->hx[i].hits);
 		dns_result_free(r->hx[i].tlsa[0]);
 		dns_result_free(r->hx[i].tlsa[1]);
+		dns_result_free(r->hx[i].cname);
 	}
 	mx_free(&r->m);
 	plugin_close(&r->p, r->tls);

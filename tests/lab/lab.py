@@ -277,6 +277,15 @@ DANE_HOSTS = [
                       "what": "CNAME to tlsains.dane.test, whose TLSA is "
                               "insecure; TLSA of ee311 at the original "
                               "name (DANE-32)"}),
+    ("tacnamed", {"tlsa": ["2 0 1 inter"],
+                  "cert": {"names": ["dom-cnametarget.dane.test"]},
+                  "records": [("dom-cnamed", "CNAME",
+                               "dom-cnametarget.dane.test."),
+                              ("dom-cnametarget", "MX",
+                               "10 tacnamed.dane.test.")],
+                  "what": "DANE-TA; the leaf names only "
+                          "dom-cnametarget.dane.test, the CNAME target of "
+                          "the mail domain dom-cnamed.dane.test (DANE-33)"}),
 ]
 
 # Child zones of dane.test. for TLSA RRsets that are insecure (no DS in
