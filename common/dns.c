@@ -100,6 +100,9 @@ static const struct {
     /* answers to 50+ concurrent queries without queueing for ports */
     {"outgoing-range:", "256"},
     {"outgoing-num-tcp:", "16"},
+    /* 256 MX hosts (common/mx.h) ask 512 address queries at once; past
+     * this limit unbound jostles out older queries with SERVFAIL */
+    {"num-queries-per-thread:", "4096"},
 };
 
 const char *

@@ -38,12 +38,8 @@ mx_add_host(struct mx_set *m, const char *name, unsigned pref)
 		if (util_strcasecmp(m->hosts[i].name, name) == 0)
 			return NULL;
 	if (m->nhosts == MX_MAX_HOSTS) {
-		if (!m->hosts_capped)
-			result_add(m->p->root, MT_WARNING, NULL, NULL,
-				   "more than %d MX hosts; only the %d most "
-				   "preferred checked",
-				   MX_MAX_HOSTS, MX_MAX_HOSTS);
 		m->hosts_capped = true;
+		m->hosts_left++;
 		return NULL;
 	}
 	h = &m->hosts[m->nhosts++];
@@ -118,6 +114,12 @@ mx_process(struct mx_set *m)
 		if ((h = mx_add_host(m, all[i].name, all[i].pref)) != NULL)
 			h->from_mx = true;
 	}
+	if (m->hosts_capped)
+		result_add(root, MT_WARNING, "DANE-36", NULL,
+			   "%zu MX hosts: only the %d most preferred checked, "
+			   "%zu left out (preference %u and above)",
+			   nall, MX_MAX_HOSTS, m->hosts_left,
+			   all[MX_MAX_HOSTS].pref);
 	free(all);
 	m->kind = m->null_mx && others == 0 ? MX_NULL : MX_LIST;
 	if (m->kind == MX_NULL)
@@ -157,6 +159,7 @@ mx_add_addr(struct mx_set *m, struct mx_host *h,
 
 	if (m->naddrs == MX_MAX_ADDRS) {
 		m->addrs_capped = true;
+		m->addrs_left++;
 		return false;
 	}
 	a = &m->addrs[m->naddrs++];
@@ -188,9 +191,8 @@ mx_add_host_addrs(struct mx_set *m, struct mx_host *h,
 			continue;
 		for (size_t j = 0; j < res->n; j++)
 			if (dns_rr_addr(&res->rr[j], res->qtype, m->p->co->port,
-					&ss, &sslen) == 0 &&
-			    !mx_add_addr(m, h, &ss, sslen, conn))
-				return;
+					&ss, &sslen) == 0)
+				mx_add_addr(m, h, &ss, sslen, conn);
 	}
 }
 
@@ -258,18 +260,18 @@ mx_collect(struct mx_set *m, const struct mx_conn *conn)
 			h->node = result_child(m->p->root, NODE_HOST, h->name);
 		collect_host(m, h, conn);
 	}
-	if (m->addrs_capped)
-		result_add(m->p->root, MT_WARNING, NULL, NULL,
-			   "more than %d addresses; only the first %d checked",
-			   MX_MAX_ADDRS, MX_MAX_ADDRS);
 }
 
+/* A pool thread: the next session not yet taken, until none is left. */
 static void *
-run_session(void *arg)
+run_pool(void *arg)
 {
-	struct mx_addr *a = arg;
+	struct mx_set *m = arg;
+	size_t i;
 
-	smtp_session_run(&a->sess);
+	while ((i = __atomic_fetch_add(&m->next, 1, __ATOMIC_RELAXED)) <
+	       m->naddrs)
+		smtp_session_run(&m->addrs[i].sess);
 	return NULL;
 }
 
@@ -277,26 +279,34 @@ void
 mx_connect_start(struct mx_set *m)
 {
 	pthread_attr_t attr;
+	size_t want = m->naddrs < MX_CONCURRENCY ? m->naddrs : MX_CONCURRENCY;
 
+	if (m->addrs_capped && !m->addrs_cap_noted) {
+		m->addrs_cap_noted = true;
+		result_add(m->p->root, MT_WARNING, "DANE-36", NULL,
+			   "%zu addresses: only the first %d checked, %zu "
+			   "left out",
+			   m->naddrs + m->addrs_left, MX_MAX_ADDRS,
+			   m->addrs_left);
+	}
+	m->next = 0;
+	m->npool = 0;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 512 * 1024);
-	for (size_t i = 0; i < m->naddrs; i++)
-		m->addrs[i].started =
-		    pthread_create(&m->addrs[i].thread, &attr, run_session,
-				   &m->addrs[i]) == 0;
+	while (m->npool < want &&
+	       pthread_create(&m->pool[m->npool], &attr, run_pool, m) == 0)
+		m->npool++;
 	pthread_attr_destroy(&attr);
 }
 
 void
 mx_connect_join(struct mx_set *m)
 {
-	for (size_t i = 0; i < m->naddrs; i++) {
-		if (m->addrs[i].started)
-			pthread_join(m->addrs[i].thread, NULL);
-		else
-			smtp_session_run(&m->addrs[i].sess);
-		m->addrs[i].started = false;
-	}
+	/* What no thread took (none could start): here, in order. */
+	run_pool(m);
+	for (size_t i = 0; i < m->npool; i++)
+		pthread_join(m->pool[i], NULL);
+	m->npool = 0;
 }
 
 void

@@ -11,7 +11,8 @@
  *    connect (an OK note otherwise), an MX target that is
  *    a CNAME WARNING (RFC 5321 5.1, CONFORMANCE MXM-06), and, when asked,
  *    one address node and SMTP session per address;
- *  - mx_connect_all(): every session at once, one thread each;
+ *  - mx_connect_all(): every session, at most MX_CONCURRENCY at once (a
+ *    pool of threads that take the next session as they finish one);
  *  - mx_judge_addr(): one address judged as check_smtp_starttls does
  *    (STARTTLS, TLS version, PKIX for the host name, chain lifetimes).
  *
@@ -30,8 +31,14 @@
 #include "range.h"
 #include "smtp.h"
 
-#define MX_MAX_HOSTS 32
-#define MX_MAX_ADDRS 64
+/* Resource bounds, far above any real domain's MX set; going over one is
+ * stated on line 1 with what was left out and makes the run at least
+ * WARNING (CONFORMANCE DANE-36). */
+#define MX_MAX_HOSTS 256
+#define MX_MAX_ADDRS 512
+/* Sessions at once; the rest wait for a thread (SMTP servers and the
+ * machine running the check both have limits). */
+#define MX_CONCURRENCY 64
 
 struct mx_host {
 	char name[DNS_NAME_MAX];
@@ -49,8 +56,6 @@ struct mx_addr {
 	struct node *node;
 	struct smtp_session sess;
 	struct smtp_opts sopts;
-	pthread_t thread;
-	bool started;
 };
 
 enum mx_kind {
@@ -75,19 +80,26 @@ struct mx_set {
 	enum mx_kind kind;
 	bool null_mx;
 	bool hosts_capped; /* more than MX_MAX_HOSTS; the most preferred kept */
+	size_t hosts_left; /* MX hosts over the cap, not checked */
 	bool need_addrs; /* a host without address is CRITICAL even when
 			    mx_collect() is not to connect (DANE) */
 	struct dns_result *mx;
 	struct mx_host hosts[MX_MAX_HOSTS];
 	size_t nhosts;
 	/*
-	 * MX_MAX_ADDRS entries (some 75 KiB each, the certificate chain
-	 * inline), calloc'ed by mx_init(): the kernel's zero pages until an
-	 * address is added, so a run pays only for the addresses it has.
+	 * MX_MAX_ADDRS entries, calloc'ed by mx_init(): the kernel's zero
+	 * pages until an address is added, so a run pays only for the
+	 * addresses it has.
 	 */
 	struct mx_addr *addrs;
 	size_t naddrs;
 	bool addrs_capped;
+	size_t addrs_left;     /* addresses over the cap, not checked */
+	bool addrs_cap_noted;  /* its WARNING added */
+	/* the session pool of mx_connect_start() */
+	pthread_t pool[MX_CONCURRENCY];
+	size_t npool;
+	size_t next; /* the next session to run (atomic) */
 };
 
 /* How an address is judged. */
@@ -122,11 +134,12 @@ bool mx_add_addr(struct mx_set *m, struct mx_host *h,
 /* Every address of host h (from its A/AAAA answers) to connect to. */
 void mx_add_host_addrs(struct mx_set *m, struct mx_host *h,
 		       const struct mx_conn *conn);
-/* Runs every session at once and waits for all. */
+/* Runs every session, MX_CONCURRENCY at once, and waits for all. A cap
+ * on addresses met on the way is stated (a WARNING on the root). */
 void mx_connect_all(struct mx_set *m);
 /* The same in two steps, for work of the caller's own in between: start
- * one thread per session (one that cannot start runs in _join), then wait
- * for all. */
+ * the pool (what no thread could take runs in _join, in the caller's
+ * thread), then wait for all. */
 void mx_connect_start(struct mx_set *m);
 void mx_connect_join(struct mx_set *m);
 /*

@@ -408,6 +408,12 @@ judge_policy_cert(struct run *r)
 	/* An expired one fails PKIX: that finding says it. */
 }
 
+static int
+cmp_text(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static void
 fetch_policy(struct run *r)
 {
@@ -416,6 +422,7 @@ fetch_policy(struct run *r)
 	size_t naddrs = 0;
 	bool nx = false, failed = false;
 	struct https_result *h = &r->http;
+	size_t pick;
 	struct node *n;
 	char charset[64];
 
@@ -465,8 +472,20 @@ fetch_policy(struct run *r)
 				   nx ? " (the name does not exist)" : "");
 		return;
 	}
-	https_get(r->policy_host, 443, POLICY_PATH, addrs, naddrs, r->tls,
-		  r->now, POLICY_CAP, h);
+	/* STS-32: a sender picks any address, so each is fetched on its
+	 * own, in a fixed order; the first that answers 200 is judged in
+	 * full, the others against it (judge_other_addrs()). */
+	qsort(addrs, naddrs, sizeof(addrs[0]), cmp_text);
+	for (size_t i = 0; i < naddrs; i++)
+		https_get(r->policy_host, 443, POLICY_PATH, &addrs[i], 1,
+			  r->tls, r->now, POLICY_CAP, &r->alt[i]);
+	pick = 0;
+	for (size_t i = naddrs; i-- > 0;)
+		if (r->alt[i].fail == HTTPS_OK && r->alt[i].status == 200)
+			pick = i;
+	*h = r->alt[pick];
+	r->alt[pick] = r->alt[naddrs - 1];
+	r->nalt = naddrs - 1;
 	if (h->addr[0] != '\0')
 		result_fact(n, "address", "%s", h->addr);
 	judge_policy_cert(r);
@@ -559,12 +578,6 @@ fetch_policy(struct run *r)
 	}
 	if (h->http_version[0] != '\0')
 		result_fact(n, "http_version", "%s", h->http_version);
-	/* STS-32: every other address too, one by one. */
-	for (size_t i = 0; i < naddrs; i++)
-		if (strcmp(addrs[i], h->addr) != 0)
-			https_get(r->policy_host, 443, POLICY_PATH, &addrs[i],
-				  1, r->tls, r->now, POLICY_CAP,
-				  &r->alt[r->nalt++]);
 }
 
 /* Do two parsed policies say the same (STS-34: fields, not bytes)? */
@@ -587,9 +600,8 @@ policy_same(const struct mtasts_policy *a, const struct mtasts_policy *b)
 static void
 judge_other_addrs(struct run *r)
 {
-	enum mt_state drift = r->policy_ok && r->pol.mode == MTASTS_MODE_ENFORCE
-				  ? MT_CRITICAL
-				  : MT_WARNING;
+	bool enforce = r->policy_ok && r->pol.mode == MTASTS_MODE_ENFORCE;
+	enum mt_state drift = enforce ? MT_CRITICAL : MT_WARNING;
 	char charset[64];
 
 	for (size_t i = 0; i < r->nalt; i++) {
@@ -598,6 +610,15 @@ judge_other_addrs(struct run *r)
 					      h->addr[0] ? h->addr : "?");
 		struct mtasts_policy other;
 		size_t first;
+
+		if (h->status != 0)
+			result_text(n, "HTTP %ld, %.60s, %zu bytes in %.3f s",
+				    h->status,
+				    h->content_type[0] ? h->content_type
+						       : "no Content-Type",
+				    h->len, h->time_s);
+		else
+			result_text(n, "no answer");
 
 		if (h->tls_done && h->peer.ncerts > 0) {
 			double left = tls_peer_path_left(&h->peer, r->now,
@@ -663,7 +684,13 @@ judge_other_addrs(struct run *r)
 			continue;
 		}
 		if (!r->policy_ok || !policy_same(&other, &r->pol)) {
-			result_add(n, drift, "RFC 8461 3.3 (STS-32)",
+			/* either policy in enforce: senders that see it
+			 * refuse what the other lets through */
+			result_add(n,
+				   enforce || other.mode == MTASTS_MODE_ENFORCE
+				       ? MT_CRITICAL
+				       : MT_WARNING,
+				   "RFC 8461 3.3 (STS-32)",
 				   "sts-policy-invalid",
 				   "serves another policy than %s (mode %s, "
 				   "max_age %lld, %zu mx): senders see one or "

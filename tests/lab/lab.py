@@ -286,6 +286,15 @@ DANE_HOSTS = [
                   "what": "DANE-TA; the leaf names only "
                           "dom-cnametarget.dane.test, the CNAME target of "
                           "the mail domain dom-cnamed.dane.test (DANE-33)"}),
+    ("mx70", {"peer": False,
+              "records": [r for i in range(1, 71) for r in (
+                  ("dom-mx70", "MX", "%d m%02d.mx70.dane.test." % (i, i)),
+                  ("m%02d.mx70" % i, "ADDR", "ee311.dane.test"),
+                  ("_25._tcp.m%02d.mx70" % i, "TLSA",
+                   "3 1 1 ee311.dane.test"))],
+              "what": "the mail domain dom-mx70.dane.test: 70 MX "
+                      "m01..m70.mx70.dane.test, each at ee311's address "
+                      "with ee311's 3 1 1 (70 sessions, DANE-36)"}),
 ]
 
 # Child zones of dane.test. for TLSA RRsets that are insecure (no DS in
@@ -356,7 +365,8 @@ def dane_peers():
 # peers (a new DANE row moves them): (host, behaviour, options) as in
 # DEMO_PEERS. The last four behave well; their certificates are the point.
 MXFARM_NAMES = ["mxfarm.secure.test", "*.dom-mx50.secure.test",
-                "*.mx100.insecure.test", "*.mx50.sts.test"]
+                "*.mx100.insecure.test", "*.mx50.sts.test",
+                "*.mx300.insecure.test"]
 HOSTILE_PEERS = [
     ("tenmb.secure.test", "tenmb", {}),
     ("greet10k.secure.test", "greet10k", {}),
@@ -625,6 +635,14 @@ STS_DOMAINS = [
               "what": "50 MX m01..m50.mx50.sts.test (pref 1..50), all at "
                       "mxfarm.secure.test's address; policy "
                       "mx: *.mx50.sts.test"}),
+    ("mx300", {"late": True,
+               "mx": ["%d m%03d.mx300.insecure.test." % (i, i)
+                      for i in range(1, 301)],
+               "policy": sts_policy(mx=["*.mx300.insecure.test"]),
+               "what": "300 MX m001..m300.mx300.insecure.test (pref "
+                       "1..300), all at mxfarm.secure.test's address; "
+                       "policy mx: *.mx300.insecure.test (over the cap, "
+                       "DANE-36)"}),
     # CONFORMANCE section 10 (what real senders do)
     ("crossroot", {"late": True, "site": {"cert": {"cross": "expired"}},
                    "what": "policy host sends an expired cross-signed "
@@ -1587,6 +1605,11 @@ def zones_text(hosts, certs, sites, serial, extra):
         sec.append(rr("dom-mx100", "MX", "%d m%03d.mx100.insecure.test." %
                       (i, i)))
         ins += [rr("m%03d.mx100" % i, "A", a) for a in farm]
+    # over the 256-host cap of common/mx.h (DANE-36): 300 MX hosts, their
+    # addresses from one wildcard in insecure.test.
+    sec += [rr("dom-mx300", "MX", "%d m%03d.mx300.insecure.test." % (i, i))
+            for i in range(1, 301)]
+    ins += [rr("*.mx300", "A", a) for a in farm]
     sec += [
         rr("dom-mxloop", "MX", "10 mxloop1.secure.test."),
         rr("mxloop1", "CNAME", "mxloop2.secure.test."),
@@ -1845,6 +1868,11 @@ server:
 	hide-version: yes
 	identity: "mailtls-lab"
 	refuse-any: yes
+	# no response rate limiting: every query comes from 127.0.0.1, and
+	# the 256 MX hosts of a capped domain ask 512 at once (RRL answered
+	# them TC or not at all: SERVFAIL after retries, seconds lost)
+	rrl-ratelimit: 0
+	rrl-whitelist-ratelimit: 0
 remote-control:
 	control-enable: no
 """.format(ip=RESOLVER, v6=V6, d=d, zdir=zdir, log=log)
