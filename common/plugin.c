@@ -4,6 +4,7 @@
  */
 #include <malloc.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -114,6 +115,20 @@ plugin_default_helo(const char *given, char *out, size_t outsz)
 }
 
 int
+plugin_unknown(const char *label, const char *fmt, ...)
+{
+	char raw[512], clean[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	text_sanitize(clean, sizeof(clean), raw, strlen(raw), 400);
+	printf("%s UNKNOWN - %s\n", label, clean);
+	return MT_UNKNOWN;
+}
+
+int
 plugin_open(struct pctx *p, const char *label, const struct common_opts *co,
 	    const char *cafile, bool load_trust, struct tls_ctx **tls,
 	    const char *root_name)
@@ -133,7 +148,7 @@ plugin_open(struct pctx *p, const char *label, const struct common_opts *co,
 	signal(SIGPIPE, SIG_IGN);
 	*tls = tls_ctx_new(cafile, load_trust, err, sizeof(err));
 	if (*tls == NULL) {
-		printf("%s UNKNOWN - %s\n", label, err);
+		plugin_unknown(label, "%s", err);
 		return MT_UNKNOWN;
 	}
 	p->co = co;
@@ -141,7 +156,7 @@ plugin_open(struct pctx *p, const char *label, const struct common_opts *co,
 	if (!p->no_dns &&
 	    (p->dns = dns_ctx_new(co->resolvers, co->nresolvers,
 				  co->trust_anchor, err, sizeof(err))) == NULL) {
-		printf("%s UNKNOWN - %s\n", label, err);
+		plugin_unknown(label, "%s", err);
 		tls_ctx_free(*tls);
 		*tls = NULL;
 		return MT_UNKNOWN;

@@ -41,6 +41,12 @@ struct tls_ctx;
 int plugin_open(struct pctx *p, const char *label,
 		const struct common_opts *co, const char *cafile,
 		bool load_trust, struct tls_ctx **tls, const char *root_name);
+/*
+ * Prints "LABEL UNKNOWN - why" for a failure on our side before the result
+ * tree exists, why sanitised as peer text is (no '|', no control
+ * characters, 400 bytes at most: OUT-30), and returns MT_UNKNOWN.
+ */
+int plugin_unknown(const char *label, const char *fmt, ...) UTIL_PRINTF(2, 3);
 /* Frees what plugin_open() made. */
 void plugin_close(struct pctx *p, struct tls_ctx *tls);
 /* Adds the run's time to the root's perfdata ('time', last of the

@@ -78,8 +78,8 @@ static const struct plugin_desc desc = {
 	       "negotiates TLS at or above --min-tls and\npresents a "
 	       "certificate chain that is PKIX-valid for the host name and "
 	       "not\nabout to expire. All addresses are checked at once.",
-    .usage = "-H HOST | -D DOMAIN [-p PORT] [-4|-6] [-w DAYS] [-c DAYS] "
-	     "[options]",
+    .usage = "-H HOST or -D DOMAIN [-p PORT] [-4 or -6] [-w DAYS] "
+	     "[-c DAYS] [options]",
     .thresholds = "  -w and -c measure the days until the first certificate "
 		  "of a chain expires\n  (leaf or intermediate), over every "
 		  "address. Perfdata carries them in seconds.",

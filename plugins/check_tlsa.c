@@ -91,7 +91,7 @@ static const struct plugin_desc desc = {
 	"addresses and of its TLSA\nrecords, the usability of each record, "
 	"and on every address the certificate\nchain the server presents "
 	"after STARTTLS, matched against the records.",
-    .usage = "-H HOST | -D DOMAIN [-p PORT] [-4|-6] [--dns-only] "
+    .usage = "-H HOST or -D DOMAIN [-p PORT] [-4 or -6] [--dns-only] "
 	     "[--rollover] [options]",
     .thresholds = "  -w and -c measure the days until the first certificate "
 		  "of a DANE-TA path\n  (leaf up to the matched trust anchor) "

@@ -533,7 +533,7 @@ load_trust_for_https(struct run *r)
 			continue;
 		if (tls_ctx_load_trust(r->tls, r->co.cafile, err,
 				       sizeof(err)) == -1) {
-			printf("%s UNKNOWN - %s\n", LABEL, err);
+			plugin_unknown(LABEL, "%s", err);
 			return -1;
 		}
 		return 0;
@@ -600,7 +600,7 @@ main(int argc, char **argv)
 		for (size_t i = 0; i < r->ndest; i++)
 			judge_dest(r, &r->dest[i]);
 		if (r->setup_why[0] != '\0') {
-			printf("%s UNKNOWN - %s\n", LABEL, r->setup_why);
+			plugin_unknown(LABEL, "%s", r->setup_why);
 			code = MT_UNKNOWN;
 			goto out;
 		}
