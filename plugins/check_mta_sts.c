@@ -1020,6 +1020,7 @@ main(int argc, char **argv)
 	struct run *r = &run;
 	struct mx_conn conn;
 	char qname[DNS_NAME_MAX + 16];
+	char why[200];
 	int code;
 
 	util_set_label(LABEL);
@@ -1028,9 +1029,9 @@ main(int argc, char **argv)
 		return code;
 	if (r->co.domain == NULL)
 		return opts_fail(&desc, "-D DOMAIN is required");
-	if (plugin_take_name(r->co.domain, r->domain, sizeof(r->domain) - 16) < 0)
-		return opts_fail(&desc, "-D: not a domain name: %.80s",
-				 r->co.domain);
+	if (plugin_take_name("-D", r->co.domain, false, r->domain,
+			     sizeof(r->domain) - 16, why, sizeof(why)) < 0)
+		return opts_fail(&desc, "%s", why);
 	if ((code = parse_ranges(r)) != 0)
 		return code;
 	snprintf(r->policy_host, sizeof(r->policy_host), "mta-sts.%.240s",

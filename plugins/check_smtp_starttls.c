@@ -233,6 +233,7 @@ main(int argc, char **argv)
 	static struct run run;
 	struct run *r = &run;
 	struct mx_conn conn;
+	char why[200];
 	int code;
 
 	util_set_label(LABEL);
@@ -262,10 +263,9 @@ main(int argc, char **argv)
 		else
 			in6->sin6_port = htons((uint16_t)r->co.port);
 	}
-	if (plugin_take_name(r->target, r->name, sizeof(r->name)) < 0)
-		return opts_fail(&desc, "%s: not a %s name: %.80s",
-				 r->co.domain ? "-D" : "-H",
-				 r->co.domain ? "domain" : "host", r->target);
+	if (plugin_take_name(r->co.domain ? "-D" : "-H", r->target, true,
+			     r->name, sizeof(r->name), why, sizeof(why)) < 0)
+		return opts_fail(&desc, "%s", why);
 	r->target = r->name;
 	if (r->co.domain != NULL)
 		r->co.domain = r->name;

@@ -650,6 +650,7 @@ main(int argc, char **argv)
 	static struct run run;
 	struct run *r = &run;
 	struct mx_conn conn;
+	char why[200];
 	int code;
 
 	util_set_label(LABEL);
@@ -659,12 +660,11 @@ main(int argc, char **argv)
 	if ((r->co.domain == NULL) == (r->co.hostname == NULL))
 		return opts_fail(&desc, "give exactly one of -H HOST and "
 					"-D DOMAIN");
-	if (plugin_take_name(r->co.domain ? r->co.domain : r->co.hostname,
-			     r->name, sizeof(r->name) - 20) < 0)
-		return opts_fail(&desc, "%s: not a %s name: %.80s",
-				 r->co.domain ? "-D" : "-H",
-				 r->co.domain ? "domain" : "host",
-				 r->co.domain ? r->co.domain : r->co.hostname);
+	if (plugin_take_name(r->co.domain ? "-D" : "-H",
+			     r->co.domain ? r->co.domain : r->co.hostname,
+			     false, r->name, sizeof(r->name) - 20, why,
+			     sizeof(why)) < 0)
+		return opts_fail(&desc, "%s", why);
 	r->target = r->name;
 	if (r->co.domain != NULL)
 		r->co.domain = r->name;

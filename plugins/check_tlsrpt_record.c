@@ -548,6 +548,7 @@ main(int argc, char **argv)
 	struct run *r = &run;
 	char qname[DNS_NAME_MAX + 16];
 	const char *why = NULL;
+	char whybuf[200];
 	char wdef[32];
 	int code;
 
@@ -557,10 +558,9 @@ main(int argc, char **argv)
 		return code;
 	if (r->co.domain == NULL)
 		return opts_fail(&desc, "-D DOMAIN is required");
-	if (plugin_take_name(r->co.domain, r->domain, sizeof(r->domain) - 16) <
-	    0)
-		return opts_fail(&desc, "-D: not a domain name: %.80s",
-				 r->co.domain);
+	if (plugin_take_name("-D", r->co.domain, false, r->domain,
+			     sizeof(r->domain) - 16, whybuf, sizeof(whybuf)) < 0)
+		return opts_fail(&desc, "%s", whybuf);
 	if (r->co.warning != NULL) {
 		if (range_parse(r->co.warning, RANGE_LOW_IS_BAD, &r->warn,
 				&why) < 0)
