@@ -352,8 +352,8 @@ policy_line(const char *l, size_t n, size_t lineno, unsigned *seen,
 			out->max_age = out->max_age * 10 + (v[i] - '0');
 		if (out->max_age > MTASTS_MAX_AGE_MAX) {
 			snprintf(out->why, sizeof(out->why),
-				 "RFC 8461 3.2 (STB-05): max_age %ld exceeds "
-				 "%ld",
+				 "RFC 8461 3.2 (STB-05): max_age %lld exceeds "
+				 "%lld",
 				 out->max_age, MTASTS_MAX_AGE_MAX);
 			return false;
 		}

@@ -18,7 +18,7 @@
 #define MTASTS_NOTES_MAX 8
 #define MTASTS_NOTE_LEN 160
 #define MTASTS_MX_MAX 32
-#define MTASTS_MAX_AGE_MAX 31557600L /* RFC 8461 3.2 */
+#define MTASTS_MAX_AGE_MAX 31557600LL /* RFC 8461 3.2 */
 
 enum mtasts_verdict {
 	MTASTS_VALID,
@@ -56,7 +56,8 @@ enum mtasts_mode {
 
 struct mtasts_policy {
 	enum mtasts_mode mode;
-	long max_age;	 /* -1 unset */
+	long long max_age; /* -1 unset; up to 10 digits: 64 bits even where
+			      long has 32 (i386, armhf) */
 	size_t nmx;
 	char mx[MTASTS_MX_MAX][256]; /* patterns as written */
 	bool mx_capped;		     /* more than MTASTS_MX_MAX */

@@ -621,7 +621,7 @@ judge_policy(struct run *r)
 	result_fact(r->p.root, "mode", "%s", mtasts_mode_name(pol->mode));
 	for (size_t i = 0; i < pol->notes.n; i++)
 		result_add(n, MT_WARNING, NULL, NULL, "%s", pol->notes.text[i]);
-	result_text(n, "mode %s, max_age %ld, %zu mx pattern%s",
+	result_text(n, "mode %s, max_age %lld, %zu mx pattern%s",
 		    mtasts_mode_name(pol->mode), pol->max_age, pol->nmx,
 		    pol->nmx == 1 ? "" : "s");
 	switch (pol->mode) {
@@ -648,7 +648,7 @@ judge_policy(struct run *r)
 	else if ((st = range_state(&r->warn, r->co.critical ? &r->crit : NULL,
 				   (double)pol->max_age)) != MT_OK)
 		result_add(n, st, "RFC 8461 3.2 (STB-05)", NULL,
-			   "max_age %ld s is outside %s (weeks or more "
+			   "max_age %lld s is outside %s (weeks or more "
 			   "suggested)",
 			   pol->max_age,
 			   st == MT_CRITICAL
@@ -895,7 +895,7 @@ summarize(struct run *r, enum mt_state worst, struct buf *out)
 		    r->pol.mode != MTASTS_MODE_NONE)
 			buf_printf(out, ", %zu/%zu MX covered", r->covered,
 				   r->m.nhosts);
-		buf_printf(out, ", max_age %lds", r->pol.max_age);
+		buf_printf(out, ", max_age %llds", r->pol.max_age);
 	} else if (r->fetched) {
 		buf_puts(out, "policy invalid");
 	} else {

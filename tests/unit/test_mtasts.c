@@ -209,6 +209,49 @@ test_mx_match(void **state)
 	assert_false(mtasts_mx_match("mx1.example.com", "x.mx1.example.com"));
 }
 
+/*
+ * Issue 13 item 15: max_age and every 10-digit number parse into 64 bits,
+ * never into a long (32 bits on i386 and armhf, where 9999999999 and
+ * 4294967296 wrap and a long overflow is undefined).
+ */
+static void
+test_max_age_64bit(void **state)
+{
+	struct mtasts_policy p;
+	struct mtasts_txt t;
+
+	(void)state;
+	/* the type itself: long long, whatever long is on this machine */
+	assert_true(_Generic(p.max_age, long long: 1, default: 0));
+	assert_true(_Generic(MTASTS_MAX_AGE_MAX, long long: 1, default: 0));
+	assert_int_equal(pol("version: STSv1\nmode: enforce\nmx: a.example\n"
+			     "max_age: 31557600\n",
+			     &p),
+			 MTASTS_VALID);
+	assert_true(p.max_age == 31557600LL);
+	/* 10 digits over 2^31 and 2^32: refused with the number as written */
+	assert_int_equal(pol("version: STSv1\nmode: enforce\nmx: a.example\n"
+			     "max_age: 9999999999\n",
+			     &p),
+			 MTASTS_INVALID);
+	assert_true(p.max_age == 9999999999LL);
+	assert_non_null(strstr(p.why, "max_age 9999999999 exceeds 31557600"));
+	assert_int_equal(pol("version: STSv1\nmode: enforce\nmx: a.example\n"
+			     "max_age: 4294967296\n",
+			     &p),
+			 MTASTS_INVALID);
+	assert_non_null(strstr(p.why, "max_age 4294967296 exceeds"));
+	/* 10 digits with leading zeros: 31557600 */
+	assert_int_equal(pol("version: STSv1\nmode: enforce\nmx: a.example\n"
+			     "max_age: 0031557600\n",
+			     &p),
+			 MTASTS_VALID);
+	assert_true(p.max_age == 31557600LL);
+	/* a 10-digit id stays the text it is */
+	assert_int_equal(txt("v=STSv1; id=4294967296", &t), MTASTS_VALID);
+	assert_string_equal(t.id, "4294967296");
+}
+
 /* The --state-file text (mtasts_state_parse). */
 static void
 test_state_parse(void **state)
@@ -267,6 +310,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_state_parse),
 		cmocka_unit_test(test_txt_valid),
+		cmocka_unit_test(test_max_age_64bit),
 		cmocka_unit_test(test_txt_invalid),
 		cmocka_unit_test(test_txt_prefix),
 		cmocka_unit_test(test_policy_valid),

@@ -511,11 +511,11 @@ run_txt(struct corpus_ctx *c, const char *rec, size_t len)
 					    t.id, x->val);
 		} else if (strcmp(x->key, "next") == 0) {
 			if (t.nextensions != (size_t)x->num)
-				corpus_miss(c, "next=%zu, expected %ld",
+				corpus_miss(c, "next=%zu, expected %lld",
 					    t.nextensions, x->num);
 		} else if (strcmp(x->key, "notes") == 0) {
 			if (t.notes.n != (size_t)x->num)
-				corpus_miss(c, "notes=%zu, expected %ld",
+				corpus_miss(c, "notes=%zu, expected %lld",
 					    t.notes.n, x->num);
 		}
 	}
@@ -563,7 +563,7 @@ run_policy(struct corpus_ctx *c, const char *body, size_t len)
 		if (p.mode == MTASTS_MODE_UNSET)
 			corpus_miss(c, "%s without a mode", vn);
 		if (p.max_age < 0 || p.max_age > MTASTS_MAX_AGE_MAX)
-			corpus_miss(c, "%s with max_age %ld", vn, p.max_age);
+			corpus_miss(c, "%s with max_age %lld", vn, p.max_age);
 		if (p.nmx == 0 && p.mode != MTASTS_MODE_NONE)
 			corpus_miss(c, "%s without mx in %s mode", vn,
 				    mtasts_mode_name(p.mode));
@@ -579,11 +579,11 @@ run_policy(struct corpus_ctx *c, const char *body, size_t len)
 					    mtasts_mode_name(p.mode), x->val);
 		} else if (strcmp(x->key, "max_age") == 0) {
 			if (p.max_age != x->num)
-				corpus_miss(c, "max_age=%ld, expected %ld",
+				corpus_miss(c, "max_age=%lld, expected %lld",
 					    p.max_age, x->num);
 		} else if (strcmp(x->key, "nmx") == 0) {
 			if (p.nmx != (size_t)x->num)
-				corpus_miss(c, "nmx=%zu, expected %ld", p.nmx,
+				corpus_miss(c, "nmx=%zu, expected %lld", p.nmx,
 					    x->num);
 		} else if (x->idx >= 0) { /* mx[I] */
 			if ((size_t)x->idx >= p.nmx)
@@ -606,7 +606,7 @@ run_policy(struct corpus_ctx *c, const char *body, size_t len)
 					    x->val);
 		} else if (strcmp(x->key, "notes") == 0) {
 			if (p.notes.n != (size_t)x->num)
-				corpus_miss(c, "notes=%zu, expected %ld",
+				corpus_miss(c, "notes=%zu, expected %lld",
 					    p.notes.n, x->num);
 		}
 	}
