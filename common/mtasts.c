@@ -35,6 +35,12 @@ mtasts_txt_is_sts(const char *rec, size_t len)
 	return len >= 8 && memcmp(rec, "v=STSv1;", 8) == 0;
 }
 
+bool
+mtasts_txt_is_sts_wsp(const char *rec, size_t len)
+{
+	return txt_tag_wsp_delim(rec, len, "v=STSv1", 7);
+}
+
 enum mtasts_verdict
 mtasts_txt_parse(const char *rec, size_t len, struct mtasts_txt *out)
 {

@@ -43,6 +43,13 @@ struct mtasts_txt {
  * literal "v=STSv1;")? Records that fail are dropped before counting.
  */
 bool mtasts_txt_is_sts(const char *rec, size_t len);
+/*
+ * Is it "v=STSv1", blanks, then ';' (STS-30)? Dropped by the STS-03
+ * filter, but a parser with *WSP around ';' (mox) counts it as an MTA-STS
+ * record: beside one that the filter keeps, such a sender sees two
+ * records and no MTA-STS.
+ */
+bool mtasts_txt_is_sts_wsp(const char *rec, size_t len);
 /* Parses one (joined) TXT record. */
 enum mtasts_verdict mtasts_txt_parse(const char *rec, size_t len,
 				     struct mtasts_txt *out);

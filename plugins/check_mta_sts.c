@@ -287,6 +287,24 @@ process_txt(struct run *r)
 			   t.nexact);
 	} else if (t.nexact == 1) {
 		judge_txt(r, t.rec[t.exact], t.len[t.exact]);
+		if (t.nwsp > 0) {
+			char a[120], b[120];
+
+			/* Senders split: literal-prefix ones see one record,
+			 * *WSP parsers (mox) two and no MTA-STS. */
+			text_sanitize(a, sizeof(a), t.rec[t.exact],
+				      t.len[t.exact], 80);
+			text_sanitize(b, sizeof(b), t.rec[t.wsp], t.len[t.wsp],
+				      80);
+			result_add(r->txt_node, MT_WARNING,
+				   "RFC 8461 3.1 (STS-30)", NULL,
+				   "\"%s\" and \"%s\"%s: senders that allow "
+				   "blanks before ';' (mox) see %zu MTA-STS "
+				   "records and no MTA-STS; others see only the "
+				   "first",
+				   a, b, t.nwsp > 1 ? " and more" : "",
+				   1 + t.nwsp);
+		}
 	} else if (t.nspaced == 1) {
 		/* Valid ABNF that literal-prefix senders drop (STS-08):
 		 * judged, with the parser's warning. */

@@ -551,6 +551,10 @@ STS_DOMAINS = [
               "what": "50 MX m01..m50.mx50.sts.test (pref 1..50), all at "
                       "mxfarm.secure.test's address; policy "
                       "mx: *.mx50.sts.test"}),
+    ("spacedtwo", {"late": True,
+                   "txt": [[STS_TXT], ["v=STSv1 ;id=20261102"]],
+                   "what": 'two TXT RRs: a valid one and "v=STSv1 ;id='
+                           '20261102" (mox sees two records, STS-30)'}),
 ]
 
 

@@ -11,7 +11,9 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "dns.h"
 #include "mtasts.h"
+#include "txtrec.h"
 
 static enum mtasts_verdict
 txt(const char *s, struct mtasts_txt *t)
@@ -252,6 +254,83 @@ test_max_age_64bit(void **state)
 	assert_string_equal(t.id, "4294967296");
 }
 
+/* One TXT RR of one string s, in wire form, into buf. */
+static struct dns_rr
+txt_rr(unsigned char *buf, const char *s)
+{
+	size_t n = strlen(s);
+
+	buf[0] = (unsigned char)n;
+	memcpy(buf + 1, s, n);
+	return (struct dns_rr){buf, n + 1};
+}
+
+/* The RRset as senders sort it: STS-03 exact, STS-08 spaced, STS-30. */
+static void
+pick(struct txt_pick *t, const char *const *recs, size_t n)
+{
+	static unsigned char bufs[8][256];
+	struct dns_rr rr[8];
+	struct dns_result res = {.qname = (char *)"_mta-sts.example.org",
+				 .outcome = DNS_ANSWER};
+
+	for (size_t i = 0; i < n && i < 8; i++)
+		rr[i] = txt_rr(bufs[i], recs[i]);
+	res.n = n;
+	res.rr = rr;
+	txt_pick(&res, "v=STSv1", t);
+}
+
+/*
+ * STS-30: "v=STSv1 ; id=b" and "v=STSv1 ;id=b" beside an exact record
+ * are a second record for *WSP parsers (mox); "v=STSv1 id=b" is not.
+ */
+static void
+test_txt_rrset_sts30(void **state)
+{
+	static const char *const two[] = {"v=STSv1; id=a", "v=STSv1 ; id=b"};
+	static const char *const nosp[] = {"v=STSv1 ;id=b", "v=STSv1; id=a"};
+	static const char *const tab[] = {"v=STSv1; id=a", "v=STSv1\t \t;id=b",
+					  "v=STSv1 ; id=c"};
+	static const char *const nodelim[] = {"v=STSv1; id=a", "v=STSv1 id=b"};
+	static const char *const one[] = {"v=STSv1; id=a", "foo bar"};
+	struct txt_pick t;
+
+	(void)state;
+	pick(&t, two, 2);
+	assert_int_equal(t.nexact, 1);
+	assert_int_equal(t.nwsp, 1);
+	assert_int_equal(t.nspaced, 1);
+	assert_memory_equal(t.rec[t.exact], "v=STSv1; id=a", 13);
+	assert_int_equal(t.len[t.wsp], 14);
+	assert_memory_equal(t.rec[t.wsp], "v=STSv1 ; id=b", 14);
+	txt_pick_free(&t);
+	pick(&t, nosp, 2);
+	assert_int_equal(t.nexact, 1);
+	assert_int_equal(t.nwsp, 1);
+	assert_memory_equal(t.rec[t.wsp], "v=STSv1 ;id=b", 13);
+	txt_pick_free(&t);
+	pick(&t, tab, 3);
+	assert_int_equal(t.nwsp, 2);
+	assert_int_equal(t.nspaced, 2);
+	assert_memory_equal(t.rec[t.wsp], "v=STSv1\t \t;id=b", 15);
+	txt_pick_free(&t);
+	pick(&t, nodelim, 2);
+	assert_int_equal(t.nexact, 1);
+	assert_int_equal(t.nspaced, 1);
+	assert_int_equal(t.nwsp, 0);
+	txt_pick_free(&t);
+	pick(&t, one, 2);
+	assert_int_equal(t.nexact, 1);
+	assert_int_equal(t.nwsp, 0);
+	txt_pick_free(&t);
+	/* the record-level test the pick uses */
+	assert_true(mtasts_txt_is_sts_wsp("v=STSv1 ;id=b", 13));
+	assert_false(mtasts_txt_is_sts_wsp("v=STSv1;id=b", 12));
+	assert_false(mtasts_txt_is_sts_wsp("v=STSv1 ", 8));
+	assert_false(mtasts_txt_is_sts_wsp("v=stsv1 ;id=b", 13));
+}
+
 /* The --state-file text (mtasts_state_parse). */
 static void
 test_state_parse(void **state)
@@ -311,6 +390,7 @@ main(void)
 	    cmocka_unit_test(test_state_parse),
 		cmocka_unit_test(test_txt_valid),
 		cmocka_unit_test(test_max_age_64bit),
+		cmocka_unit_test(test_txt_rrset_sts30),
 		cmocka_unit_test(test_txt_invalid),
 		cmocka_unit_test(test_txt_prefix),
 		cmocka_unit_test(test_policy_valid),

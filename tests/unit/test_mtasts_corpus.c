@@ -358,7 +358,8 @@ mtasts_expect(const struct corpus_entry *e, struct corpus_expect *x,
 	bool txt = IS_TXT(e), num = false;
 
 	if (x->op == 0) {
-		if (txt && strcmp(k, "dropped") == 0)
+		if (txt && (strcmp(k, "dropped") == 0 ||
+			    strcmp(k, "wsp-kept") == 0))
 			return true;
 		corpus_merr(line, "unknown flag '%s'", k);
 		return false;
@@ -477,6 +478,7 @@ run_txt(struct corpus_ctx *c, const char *rec, size_t len)
 	const struct corpus_entry *e = c->e;
 	struct mtasts_txt t, t2;
 	bool want_kept = true, kept = mtasts_txt_is_sts(rec, len);
+	bool want_wsp = false, wsp = mtasts_txt_is_sts_wsp(rec, len);
 	enum corpus_verdict v = verdict(mtasts_txt_parse(rec, len, &t));
 
 	if (verdict(mtasts_txt_parse(rec, len, &t2)) != v ||
@@ -503,6 +505,8 @@ run_txt(struct corpus_ctx *c, const char *rec, size_t len)
 
 		if (strcmp(x->key, "dropped") == 0)
 			want_kept = false;
+		else if (strcmp(x->key, "wsp-kept") == 0)
+			want_wsp = true;
 		else if (strcmp(x->key, "why") == 0)
 			check_why(c, x, t.why, &t.notes);
 		else if (strcmp(x->key, "id") == 0) {
@@ -525,6 +529,14 @@ run_txt(struct corpus_ctx *c, const char *rec, size_t len)
 			    "expected it %s",
 			    kept ? "keeps" : "drops",
 			    want_kept ? "kept" : "dropped (flag 'dropped')");
+	if (wsp != want_wsp)
+		corpus_miss(c,
+			    "STS-30: a parser with *WSP around ';' %s it "
+			    "(mtasts_txt_is_sts_wsp), expected %s",
+			    wsp ? "counts" : "does not count",
+			    want_wsp ? "counted (flag 'wsp-kept')" : "not");
+	if (wsp && kept)
+		corpus_miss(c, "STS-30: kept by both filters");
 }
 
 static bool
