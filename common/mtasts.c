@@ -448,26 +448,29 @@ mtasts_policy_parse(const char *body, size_t len, struct mtasts_policy *out)
 /*
  * Not names_match_dnsid() (tls.c): RFC 8461 4.1 lets "*.com" match
  * "example.com", where RFC 9525 refuses a wildcard over a public suffix.
+ * Labels, not bytes (issue 13 item 14): the host comes in presentation
+ * form, where "mx\.a" is one label holding a dot, and "*." stands for
+ * exactly one label.
  */
 bool
 mtasts_mx_match(const char *pattern, const char *host)
 {
-	size_t pl = strlen(pattern), hl = strlen(host);
-	const char *dot;
+	struct util_name p, h;
+	size_t first = 0;
 
-	if (hl > 0 && host[hl - 1] == '.')
-		hl--;
-	if (pl > 0 && pattern[pl - 1] == '.')
-		pl--;
-	if (pl >= 2 && pattern[0] == '*' && pattern[1] == '.') {
-		/* "*." stands for exactly one left-most label */
-		dot = memchr(host, '.', hl);
-		if (dot == NULL || dot == host)
+	if (util_name_split(pattern, strlen(pattern), false, &p) == -1 ||
+	    util_name_split(host, strlen(host), true, &h) == -1 ||
+	    p.n != h.n)
+		return false;
+	if (p.len[0] == 1 && p.buf[p.off[0]] == '*') {
+		if (p.n < 2)
 			return false;
-		return (size_t)(host + hl - dot) == pl - 1 &&
-		       util_strncasecmp(dot, pattern + 1, pl - 1) == 0;
+		first = 1;
 	}
-	return pl == hl && util_strncasecmp(pattern, host, pl) == 0;
+	for (size_t i = first; i < p.n; i++)
+		if (!util_name_label_eq(&p, i, &h, i))
+			return false;
+	return true;
 }
 
 int
