@@ -473,13 +473,49 @@ mtasts_mx_match(const char *pattern, const char *host)
 	return true;
 }
 
+void
+mtasts_policy_canonical(const struct mtasts_policy *p, struct buf *out)
+{
+	buf_printf(out, "version: STSv1\nmode: %s\n",
+		   mtasts_mode_name(p->mode));
+	for (size_t i = 0; i < p->nmx; i++) {
+		buf_puts(out, "mx: ");
+		for (const char *c = p->mx[i]; *c != '\0'; c++)
+			buf_putc(out, (*c >= 'A' && *c <= 'Z')
+					  ? (char)(*c - 'A' + 'a')
+					  : *c);
+		buf_putc(out, '\n');
+	}
+	buf_printf(out, "max_age: %lld\n", p->max_age);
+}
+
+/* "key VALUE" where VALUE is n bytes from the set, 1 to max long. */
+static bool
+state_value(const char *line, const char *key, const char *set, size_t max,
+	    char *out)
+{
+	size_t kl = strlen(key), n = strlen(line);
+
+	if (n <= kl + 1 || n - kl - 1 > max ||
+	    strspn(line + kl + 1, set) != n - kl - 1)
+		return false;
+	memcpy(out, line + kl + 1, n - kl);
+	return true;
+}
+
 int
 mtasts_state_parse(const char *text, size_t len, struct mtasts_state *st)
 {
-	bool id = false, sha = false;
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	static const char hexd[] = "0123456789abcdef";
+	static const char dname[] = "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
+	bool id = false, sha = false, psha = false, dom = false;
 	size_t pos = 0;
 
 	memset(st, 0, sizeof(*st));
+	st->format = 1;
 	while (pos < len) {
 		const char *l = text + pos;
 		const char *nl = memchr(l, '\n', len - pos);
@@ -492,26 +528,35 @@ mtasts_state_parse(const char *text, size_t len, struct mtasts_state *st)
 			return -1;
 		memcpy(line, l, n);
 		line[n] = '\0';
-		if (strncmp(line, "id ", 3) == 0) {
-			size_t k = n - 3;
-
-			if (k == 0 || k > 32)
+		if (strncmp(line, "format ", 7) == 0) {
+			if (strcmp(line + 7, "2") != 0)
+				return -1; /* a format we do not know */
+			st->format = 2;
+		} else if (strncmp(line, "domain ", 7) == 0) {
+			if (!state_value(line, "domain", dname, 253,
+					 st->domain))
 				return -1;
-			for (size_t i = 3; i < n; i++)
-				if (!txt_is_alpha(line[i]) &&
-				    !txt_is_digit(line[i]))
-					return -1;
-			memcpy(st->id, line + 3, k + 1);
+			dom = true;
+		} else if (strncmp(line, "id ", 3) == 0) {
+			if (!state_value(line, "id", alnum, 32, st->id))
+				return -1;
 			id = true;
 		} else if (strncmp(line, "sha256 ", 7) == 0) {
-			if (n != 71 || strspn(line + 7, "0123456789abcdef") != 64)
+			if (n != 71 || !state_value(line, "sha256", hexd, 64,
+						    st->sha256))
 				return -1;
-			memcpy(st->sha256, line + 7, 65);
 			sha = true;
+		} else if (strncmp(line, "policy-sha256 ", 14) == 0) {
+			if (n != 78 || !state_value(line, "policy-sha256", hexd,
+						    64, st->sha256))
+				return -1;
+			psha = true;
 		} else if (strncmp(line, "since ", 6) == 0 &&
 			   util_parse_ll(line + 6, 0, 1LL << 40, &v, NULL) == 0) {
 			st->since = v;
 		}
 	}
+	if (st->format == 2)
+		return id && psha && dom ? 0 : -1;
 	return id && sha ? 0 : -1;
 }

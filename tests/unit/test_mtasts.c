@@ -14,6 +14,7 @@
 #include "dns.h"
 #include "mtasts.h"
 #include "txtrec.h"
+#include "util.h"
 
 static enum mtasts_verdict
 txt(const char *s, struct mtasts_txt *t)
@@ -383,6 +384,106 @@ test_state_parse(void **state)
 	}
 }
 
+/*
+ * STS-34: the state file of format 2 (domain, hash of the parsed policy),
+ * and format 1 read as such so that the plugin starts afresh.
+ */
+static void
+test_state_format2(void **state)
+{
+	struct mtasts_state st;
+	const char *good = "# comment\nformat 2\ndomain Example.COM\nid 1\n"
+			   "policy-sha256 "
+			   "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n"
+			   "since 1795943087\n";
+	const char *bad[] = {
+	    /* no domain */
+	    "format 2\nid 1\npolicy-sha256 "
+	    "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n",
+	    /* a raw-body hash is not the policy's */
+	    "format 2\ndomain a.b\nid 1\nsha256 "
+	    "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n",
+	    "format 2\ndomain a b\nid 1\npolicy-sha256 "
+	    "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n",
+	    "format 2\ndomain \nid 1\npolicy-sha256 "
+	    "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n",
+	    "format 3\ndomain a.b\nid 1\npolicy-sha256 "
+	    "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n",
+	    "format 2\ndomain a.b\nid 1\npolicy-sha256 abc\n",
+	};
+
+	(void)state;
+	assert_int_equal(mtasts_state_parse(good, strlen(good), &st), 0);
+	assert_int_equal(st.format, 2);
+	assert_string_equal(st.domain, "Example.COM");
+	assert_string_equal(st.id, "1");
+	assert_true(st.since == 1795943087LL);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(mtasts_state_parse(bad[i], strlen(bad[i]), &st),
+				 -1);
+	/* the old format: read, and said to be old */
+	{
+		const char *t = "id abc\nsha256 3d84f48a2a0e53b6c1ec68a466c5121"
+				"4c0f84e393fca07a4dba3eec102314747\nsince 1\n";
+
+		assert_int_equal(mtasts_state_parse(t, strlen(t), &st), 0);
+		assert_int_equal(st.format, 1);
+		assert_string_equal(st.domain, "");
+	}
+}
+
+/* STS-34: CRLF, blanks, repeats, extensions and mx case are no change;
+ * mx order, mode, max_age and a pattern are. */
+static void
+test_policy_canonical(void **state)
+{
+	static const char *const same[] = {
+	    "version: STSv1\nmode: enforce\nmx: mx1.example.com\n"
+	    "mx: *.example.net\nmax_age: 604800\n",
+	    "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\n"
+	    "mx: *.example.net\r\nmax_age: 604800\r\n",
+	    "max_age:604800\nmode:   enforce  \nversion: STSv1\t\n"
+	    "mx: MX1.Example.com\nfoo: bar\nmx: *.example.net",
+	    "version: STSv1\nmode: enforce\nmode: none\nmx: mx1.example.com\n"
+	    "mx: *.example.net\nmax_age: 604800\n",
+	};
+	static const char *const other[] = {
+	    "version: STSv1\nmode: enforce\nmx: *.example.net\n"
+	    "mx: mx1.example.com\nmax_age: 604800\n",
+	    "version: STSv1\nmode: testing\nmx: mx1.example.com\n"
+	    "mx: *.example.net\nmax_age: 604800\n",
+	    "version: STSv1\nmode: enforce\nmx: mx1.example.com\n"
+	    "mx: *.example.net\nmax_age: 604801\n",
+	    "version: STSv1\nmode: enforce\nmx: mx1.example.com\n"
+	    "max_age: 604800\n",
+	};
+	struct mtasts_policy p;
+	struct buf ref, b;
+
+	(void)state;
+	buf_init(&ref);
+	assert_int_not_equal(pol(same[0], &p), MTASTS_INVALID);
+	mtasts_policy_canonical(&p, &ref);
+	assert_string_equal(ref.p, "version: STSv1\nmode: enforce\n"
+				   "mx: mx1.example.com\nmx: *.example.net\n"
+				   "max_age: 604800\n");
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		buf_init(&b);
+		assert_int_not_equal(pol(same[i], &p), MTASTS_INVALID);
+		mtasts_policy_canonical(&p, &b);
+		assert_string_equal(b.p, ref.p);
+		buf_free(&b);
+	}
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		buf_init(&b);
+		assert_int_not_equal(pol(other[i], &p), MTASTS_INVALID);
+		mtasts_policy_canonical(&p, &b);
+		assert_string_not_equal(b.p, ref.p);
+		buf_free(&b);
+	}
+	buf_free(&ref);
+}
+
 int
 main(void)
 {
@@ -391,6 +492,8 @@ main(void)
 		cmocka_unit_test(test_txt_valid),
 		cmocka_unit_test(test_max_age_64bit),
 		cmocka_unit_test(test_txt_rrset_sts30),
+		cmocka_unit_test(test_state_format2),
+		cmocka_unit_test(test_policy_canonical),
 		cmocka_unit_test(test_txt_invalid),
 		cmocka_unit_test(test_txt_prefix),
 		cmocka_unit_test(test_policy_valid),
