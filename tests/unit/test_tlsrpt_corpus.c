@@ -497,8 +497,11 @@ check_uri(struct corpus_ctx *c, size_t i, const struct tlsrpt_uri *u)
 				    u->port);
 		if (!u->ok)
 			break;
-		at = strchr(u->addr, '@');
-		if (at == NULL || at == u->addr || strchr(at + 1, '@') ||
+		/* the domain after the last '@': a Quoted-string local
+		 * part may hold one (RPT-30) */
+		at = strrchr(u->addr, '@');
+		if (at == NULL ||
+		    !tlsrpt_local_part_ok(u->addr, (size_t)(at - u->addr)) ||
 		    strcmp(at + 1, u->host) != 0 || u->host[0] == '\0' ||
 		    strlen(u->host) > 253)
 			corpus_miss(c,
