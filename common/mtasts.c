@@ -35,6 +35,12 @@ mtasts_txt_is_sts(const char *rec, size_t len)
 	return len >= 8 && memcmp(rec, "v=STSv1;", 8) == 0;
 }
 
+bool
+mtasts_txt_is_sts_wsp(const char *rec, size_t len)
+{
+	return txt_tag_wsp_delim(rec, len, "v=STSv1", 7);
+}
+
 enum mtasts_verdict
 mtasts_txt_parse(const char *rec, size_t len, struct mtasts_txt *out)
 {
@@ -352,8 +358,8 @@ policy_line(const char *l, size_t n, size_t lineno, unsigned *seen,
 			out->max_age = out->max_age * 10 + (v[i] - '0');
 		if (out->max_age > MTASTS_MAX_AGE_MAX) {
 			snprintf(out->why, sizeof(out->why),
-				 "RFC 8461 3.2 (STB-05): max_age %ld exceeds "
-				 "%ld",
+				 "RFC 8461 3.2 (STB-05): max_age %lld exceeds "
+				 "%lld",
 				 out->max_age, MTASTS_MAX_AGE_MAX);
 			return false;
 		}
@@ -442,35 +448,74 @@ mtasts_policy_parse(const char *body, size_t len, struct mtasts_policy *out)
 /*
  * Not names_match_dnsid() (tls.c): RFC 8461 4.1 lets "*.com" match
  * "example.com", where RFC 9525 refuses a wildcard over a public suffix.
+ * Labels, not bytes (issue 13 item 14): the host comes in presentation
+ * form, where "mx\.a" is one label holding a dot, and "*." stands for
+ * exactly one label.
  */
 bool
 mtasts_mx_match(const char *pattern, const char *host)
 {
-	size_t pl = strlen(pattern), hl = strlen(host);
-	const char *dot;
+	struct util_name p, h;
+	size_t first = 0;
 
-	if (hl > 0 && host[hl - 1] == '.')
-		hl--;
-	if (pl > 0 && pattern[pl - 1] == '.')
-		pl--;
-	if (pl >= 2 && pattern[0] == '*' && pattern[1] == '.') {
-		/* "*." stands for exactly one left-most label */
-		dot = memchr(host, '.', hl);
-		if (dot == NULL || dot == host)
+	if (util_name_split(pattern, strlen(pattern), false, &p) == -1 ||
+	    util_name_split(host, strlen(host), true, &h) == -1 ||
+	    p.n != h.n)
+		return false;
+	if (p.len[0] == 1 && p.buf[p.off[0]] == '*') {
+		if (p.n < 2)
 			return false;
-		return (size_t)(host + hl - dot) == pl - 1 &&
-		       util_strncasecmp(dot, pattern + 1, pl - 1) == 0;
+		first = 1;
 	}
-	return pl == hl && util_strncasecmp(pattern, host, pl) == 0;
+	for (size_t i = first; i < p.n; i++)
+		if (!util_name_label_eq(&p, i, &h, i))
+			return false;
+	return true;
+}
+
+void
+mtasts_policy_canonical(const struct mtasts_policy *p, struct buf *out)
+{
+	buf_printf(out, "version: STSv1\nmode: %s\n",
+		   mtasts_mode_name(p->mode));
+	for (size_t i = 0; i < p->nmx; i++) {
+		buf_puts(out, "mx: ");
+		for (const char *c = p->mx[i]; *c != '\0'; c++)
+			buf_putc(out, (*c >= 'A' && *c <= 'Z')
+					  ? (char)(*c - 'A' + 'a')
+					  : *c);
+		buf_putc(out, '\n');
+	}
+	buf_printf(out, "max_age: %lld\n", p->max_age);
+}
+
+/* "key VALUE" where VALUE is n bytes from the set, 1 to max long. */
+static bool
+state_value(const char *line, const char *key, const char *set, size_t max,
+	    char *out)
+{
+	size_t kl = strlen(key), n = strlen(line);
+
+	if (n <= kl + 1 || n - kl - 1 > max ||
+	    strspn(line + kl + 1, set) != n - kl - 1)
+		return false;
+	memcpy(out, line + kl + 1, n - kl);
+	return true;
 }
 
 int
 mtasts_state_parse(const char *text, size_t len, struct mtasts_state *st)
 {
-	bool id = false, sha = false;
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	static const char hexd[] = "0123456789abcdef";
+	static const char dname[] = "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
+	bool id = false, sha = false, psha = false, dom = false;
 	size_t pos = 0;
 
 	memset(st, 0, sizeof(*st));
+	st->format = 1;
 	while (pos < len) {
 		const char *l = text + pos;
 		const char *nl = memchr(l, '\n', len - pos);
@@ -483,26 +528,35 @@ mtasts_state_parse(const char *text, size_t len, struct mtasts_state *st)
 			return -1;
 		memcpy(line, l, n);
 		line[n] = '\0';
-		if (strncmp(line, "id ", 3) == 0) {
-			size_t k = n - 3;
-
-			if (k == 0 || k > 32)
+		if (strncmp(line, "format ", 7) == 0) {
+			if (strcmp(line + 7, "2") != 0)
+				return -1; /* a format we do not know */
+			st->format = 2;
+		} else if (strncmp(line, "domain ", 7) == 0) {
+			if (!state_value(line, "domain", dname, 253,
+					 st->domain))
 				return -1;
-			for (size_t i = 3; i < n; i++)
-				if (!txt_is_alpha(line[i]) &&
-				    !txt_is_digit(line[i]))
-					return -1;
-			memcpy(st->id, line + 3, k + 1);
+			dom = true;
+		} else if (strncmp(line, "id ", 3) == 0) {
+			if (!state_value(line, "id", alnum, 32, st->id))
+				return -1;
 			id = true;
 		} else if (strncmp(line, "sha256 ", 7) == 0) {
-			if (n != 71 || strspn(line + 7, "0123456789abcdef") != 64)
+			if (n != 71 || !state_value(line, "sha256", hexd, 64,
+						    st->sha256))
 				return -1;
-			memcpy(st->sha256, line + 7, 65);
 			sha = true;
+		} else if (strncmp(line, "policy-sha256 ", 14) == 0) {
+			if (n != 78 || !state_value(line, "policy-sha256", hexd,
+						    64, st->sha256))
+				return -1;
+			psha = true;
 		} else if (strncmp(line, "since ", 6) == 0 &&
 			   util_parse_ll(line + 6, 0, 1LL << 40, &v, NULL) == 0) {
 			st->since = v;
 		}
 	}
+	if (st->format == 2)
+		return id && psha && dom ? 0 : -1;
 	return id && sha ? 0 : -1;
 }

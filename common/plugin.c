@@ -2,8 +2,10 @@
 /*
  * plugin.c: the watchdog and the verdict on failed lookups (plugin.h).
  */
+#include <arpa/inet.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -114,6 +116,20 @@ plugin_default_helo(const char *given, char *out, size_t outsz)
 }
 
 int
+plugin_unknown(const char *label, const char *fmt, ...)
+{
+	char raw[512], clean[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	text_sanitize(clean, sizeof(clean), raw, strlen(raw), 400);
+	printf("%s UNKNOWN - %s\n", label, clean);
+	return MT_UNKNOWN;
+}
+
+int
 plugin_open(struct pctx *p, const char *label, const struct common_opts *co,
 	    const char *cafile, bool load_trust, struct tls_ctx **tls,
 	    const char *root_name)
@@ -133,7 +149,7 @@ plugin_open(struct pctx *p, const char *label, const struct common_opts *co,
 	signal(SIGPIPE, SIG_IGN);
 	*tls = tls_ctx_new(cafile, load_trust, err, sizeof(err));
 	if (*tls == NULL) {
-		printf("%s UNKNOWN - %s\n", label, err);
+		plugin_unknown(label, "%s", err);
 		return MT_UNKNOWN;
 	}
 	p->co = co;
@@ -141,7 +157,7 @@ plugin_open(struct pctx *p, const char *label, const struct common_opts *co,
 	if (!p->no_dns &&
 	    (p->dns = dns_ctx_new(co->resolvers, co->nresolvers,
 				  co->trust_anchor, err, sizeof(err))) == NULL) {
-		printf("%s UNKNOWN - %s\n", label, err);
+		plugin_unknown(label, "%s", err);
 		tls_ctx_free(*tls);
 		*tls = NULL;
 		return MT_UNKNOWN;
@@ -187,11 +203,63 @@ plugin_print(const struct pctx *p, const char *label, const char *summary)
 	return (int)p->root->worst;
 }
 
+bool
+plugin_is_addr_literal(const char *s)
+{
+	char tmp[80];
+	unsigned char bin[16];
+	size_t n = strlen(s);
+	char *pct;
+
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n >= 5 && util_strncasecmp(s, "IPv6:", 5) == 0) {
+		s += 5;
+		n -= 5;
+	}
+	if (n == 0 || n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if (n > 1 && tmp[n - 1] == '.' && strchr(tmp, ':') == NULL)
+		tmp[n - 1] = '\0'; /* "192.0.2.1." */
+	if ((pct = strchr(tmp, '%')) != NULL)
+		*pct = '\0'; /* fe80::1%eth0 */
+	return inet_pton(AF_INET, tmp, bin) == 1 ||
+	       inet_pton(AF_INET6, tmp, bin) == 1;
+}
+
 int
-plugin_take_name(const char *in, char *out, size_t outsz)
+plugin_take_name(const char *opt, const char *in, bool has_address, char *out,
+		 size_t outsz, char *why, size_t whysz)
 {
 	size_t n = strlen(in), label = 0;
+	bool host = strcmp(opt, "-H") == 0;
 
+	if (plugin_is_addr_literal(in)) {
+		if (!host)
+			snprintf(why, whysz,
+				 "%s takes a mail domain, not the address "
+				 "literal %.60s",
+				 opt, in);
+		else if (has_address)
+			snprintf(why, whysz,
+				 "-H takes a host name, not the address "
+				 "literal %.60s; to pin an address use "
+				 "-H NAME --address ADDR",
+				 in);
+		else
+			snprintf(why, whysz,
+				 "-H takes a host name, not the address "
+				 "literal %.60s: certificates and TLSA "
+				 "records are judged by the name",
+				 in);
+		return -1;
+	}
+	snprintf(why, whysz, "%s: not a %s name: %.80s", opt,
+		 host ? "host" : "domain", in);
 	if (n > 0 && in[n - 1] == '.')
 		n--;
 	if (n == 0 || n > 253 || n >= outsz)
@@ -212,5 +280,6 @@ plugin_take_name(const char *in, char *out, size_t outsz)
 	}
 	memcpy(out, in, n);
 	out[n] = '\0';
+	why[0] = '\0';
 	return 0;
 }

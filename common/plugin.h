@@ -41,6 +41,12 @@ struct tls_ctx;
 int plugin_open(struct pctx *p, const char *label,
 		const struct common_opts *co, const char *cafile,
 		bool load_trust, struct tls_ctx **tls, const char *root_name);
+/*
+ * Prints "LABEL UNKNOWN - why" for a failure on our side before the result
+ * tree exists, why sanitised as peer text is (no '|', no control
+ * characters, 400 bytes at most: OUT-30), and returns MT_UNKNOWN.
+ */
+int plugin_unknown(const char *label, const char *fmt, ...) UTIL_PRINTF(2, 3);
 /* Frees what plugin_open() made. */
 void plugin_close(struct pctx *p, struct tls_ctx *tls);
 /* Adds the run's time to the root's perfdata ('time', last of the
@@ -69,11 +75,19 @@ void plugin_log_dns(const struct pctx *p, struct node *n,
 		    const struct dns_result *res);
 
 /*
- * A host or domain name as given on the command line (-D, -H): letters,
- * digits, '-' and '_' in labels of 1 to 63, at most 253 in all, a
- * trailing dot dropped, into out. Returns 0, or -1 (then say UNKNOWN).
+ * A host or domain name as given on the command line to option opt ("-D"
+ * or "-H"): letters, digits, '-' and '_' in labels of 1 to 63, at most 253
+ * in all, a trailing dot dropped, into out. Returns 0; or -1 with the
+ * message to print as UNKNOWN in why ("-H: not a host name: ..."). An
+ * address literal (IPv4, IPv6, with or without brackets or "IPv6:") is
+ * refused with a message of its own (issue 13 item 17): with has_address
+ * (the plugin takes --address) it points at "-H NAME --address ADDR".
  */
-int plugin_take_name(const char *in, char *out, size_t outsz);
+int plugin_take_name(const char *opt, const char *in, bool has_address,
+		     char *out, size_t outsz, char *why, size_t whysz);
+/* Is s an IPv4 or IPv6 address literal, bare, in brackets, with an
+ * "IPv6:" tag (RFC 5321 4.1.3) or a "%zone"? */
+bool plugin_is_addr_literal(const char *s);
 /* --helo: one word of 1 to 255 characters into *out; else -1 and *why. */
 int plugin_opt_helo(const char *arg, const char **out, const char **why);
 /*

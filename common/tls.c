@@ -559,13 +559,6 @@ pkix_result_name(enum pkix_result r)
 	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }
 
-/* Compares a and b (n bytes) ignoring ASCII case. */
-static bool
-label_eq(const char *a, const char *b, size_t n)
-{
-	return util_strncasecmp(a, b, n) == 0;
-}
-
 bool
 tls_cert_has_dnsid(const unsigned char *der, size_t derlen, const char *host,
 		   bool *has_dnsid)
@@ -601,35 +594,33 @@ tls_cert_has_dnsid(const unsigned char *der, size_t derlen, const char *host,
 	return matched;
 }
 
+/*
+ * Labels, not bytes (issue 13 item 14): the host comes in presentation
+ * form, where "mx\.a" is one label holding a dot; a pattern (a dNSName)
+ * is plain text. "*" as the whole left-most label of a pattern with at
+ * least two more labels stands for exactly one label.
+ */
 bool
 names_match_dnsid(const char *pattern, const char *host)
 {
-	size_t pl = strlen(pattern), hl = strlen(host);
-	const char *pdot, *hdot;
+	struct util_name p, h;
+	size_t first = 0;
 
-	if (pl > 0 && pattern[pl - 1] == '.')
-		pl--;
-	if (hl > 0 && host[hl - 1] == '.')
-		hl--;
-	if (pl == 0 || hl == 0)
+	if (util_name_split(pattern, strlen(pattern), false, &p) == -1 ||
+	    util_name_split(host, strlen(host), true, &h) == -1 ||
+	    p.n != h.n)
 		return false;
-	if (pattern[0] != '*')
-		return pl == hl && memchr(pattern, '*', pl) == NULL &&
-		       label_eq(pattern, host, pl);
-	/* "*.rest": '*' is the whole left-most label and stands for one. */
-	if (pl < 3 || pattern[1] != '.')
-		return false;
-	pdot = pattern + 1;
-	hdot = memchr(host, '.', hl);
-	if (hdot == NULL || hdot == host)
-		return false;
-	/* The rest must have at least two labels ("*.com" never matches). */
-	if (memchr(pdot + 1, '.', pl - 2) == NULL)
-		return false;
-	if (memchr(pdot + 1, '*', pl - 2) != NULL)
-		return false;
-	return (size_t)(host + hl - hdot) == pl - 1 &&
-	       label_eq(pdot, hdot, pl - 1);
+	if (p.len[0] == 1 && p.buf[p.off[0]] == '*') {
+		/* "*.com" never matches: two labels after the wildcard */
+		if (p.n < 3)
+			return false;
+		first = 1;
+	}
+	for (size_t i = first; i < p.n; i++)
+		if (memchr(p.buf + p.off[i], '*', p.len[i]) != NULL ||
+		    !util_name_label_eq(&p, i, &h, i))
+			return false;
+	return true;
 }
 
 int

@@ -101,6 +101,53 @@ hostname_ok(const char *s)
 	return s[n - 1] != '-';
 }
 
+/* RFC 5321 4.1.2 atext: ALPHA / DIGIT / "!#$%&'*+-/=?^_`{|}~" */
+static bool
+atext(int c)
+{
+	return txt_is_alpha(c) || txt_is_digit(c) ||
+	       (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+bool
+tlsrpt_local_part_ok(const char *s, size_t n)
+{
+	size_t atom = 0;
+
+	if (n == 0 || n > 64)
+		return false;
+	if (s[0] == '"') {
+		/* Quoted-string = DQUOTE *QcontentSMTP DQUOTE */
+		if (n < 2 || s[n - 1] != '"')
+			return false;
+		for (size_t i = 1; i < n - 1; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (c == '\\') {
+				/* quoted-pairSMTP = %d92 %d32-126 */
+				if (++i == n - 1 || s[i] < 32 || s[i] > 126)
+					return false;
+			} else if (c < 32 || c > 126 || c == '"') {
+				return false;
+			}
+		}
+		return true;
+	}
+	/* Dot-string = Atom *("." Atom) */
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (atom == 0)
+				return false;
+			atom = 0;
+		} else if (atext((unsigned char)s[i])) {
+			atom++;
+		} else {
+			return false;
+		}
+	}
+	return atom > 0;
+}
+
 /* mailto:addr[?query]: one addr-spec, its domain a host name. */
 static void
 take_mailto(struct tlsrpt_uri *u, const char *rest, size_t n)
@@ -131,10 +178,15 @@ take_mailto(struct tlsrpt_uri *u, const char *rest, size_t n)
 		       sizeof(u->addr) - 1);
 		return;
 	}
+	/* RPT-30: an RFC 5321 Mailbox, the domain after the last '@' (a
+	 * Quoted-string local part may hold one) */
 	at = strrchr(u->addr, '@');
-	if (at == NULL || at == u->addr || strchr(u->addr, '@') != at) {
+	if (at == NULL ||
+	    !tlsrpt_local_part_ok(u->addr, (size_t)(at - u->addr))) {
 		setwhy(u->why,
-		       "RFC 6068: '%.60s' is not one address local@domain",
+		       "RFC 5321 4.1.2 (RPT-30): '%.60s' is not one address "
+		       "local@domain (a Dot-string or Quoted-string local "
+		       "part, 64 octets at most): it cannot receive",
 		       u->addr);
 		return;
 	}

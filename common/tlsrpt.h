@@ -65,5 +65,12 @@ bool tlsrpt_txt_is_rpt(const char *rec, size_t len);
 enum tlsrpt_verdict tlsrpt_parse(const char *rec, size_t len,
 				 struct tlsrpt_record *out);
 const char *tlsrpt_scheme_name(enum tlsrpt_scheme s); /* "mailto", ... */
+/*
+ * RPT-30: is the local part (n bytes) of a decoded mailto: address one an
+ * SMTP server can be given, RFC 5321 4.1.2 Local-part: a Dot-string
+ * (atoms of atext joined by single dots) or a Quoted-string (qtextSMTP
+ * and quoted pairs between DQUOTEs), 1 to 64 octets (4.5.3.1.1)?
+ */
+bool tlsrpt_local_part_ok(const char *s, size_t n);
 
 #endif

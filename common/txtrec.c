@@ -2,7 +2,8 @@
 /*
  * txtrec.c: a TXT RRset sorted against a record kind's version tag
  * (txtrec.h): the filter of RFC 8461 3.1 and RFC 8460 3, which keep only
- * records that begin with the literal "TAG;".
+ * records that begin with the literal "TAG;", and the records that
+ * parsers allowing blanks before the ';' count too (STS-30).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ txt_pick(const struct dns_result *res, const char *tag, struct txt_pick *out)
 	out->exact = 0;
 	out->spaced = 1;
 	out->look = 2;
+	out->wsp = 3;
 	for (size_t i = 0; i < res->n; i++) {
 		char *r;
 		size_t len;
@@ -47,6 +49,9 @@ txt_pick(const struct dns_result *res, const char *tag, struct txt_pick *out)
 			continue;
 		}
 		if (len > tl && memcmp(r, tag, tl) == 0 && txt_is_wsp(r[tl])) {
+			if (txt_tag_wsp_delim(r, len, tag, tl))
+				keep(out, &out->nwsp, out->wsp,
+				     xstrndup(r, len), len);
 			keep(out, &out->nspaced, out->spaced, r, len);
 			continue;
 		}
@@ -62,7 +67,7 @@ txt_pick(const struct dns_result *res, const char *tag, struct txt_pick *out)
 void
 txt_pick_free(struct txt_pick *p)
 {
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		free(p->rec[i]);
 		p->rec[i] = NULL;
 	}

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 static inline bool
 txt_is_alpha(int c)
@@ -48,23 +49,45 @@ txt_ext_value_char(int c)
 	return c >= 0x21 && c <= 0x7e && c != ';' && c != '=';
 }
 
+/*
+ * Is r "TAG", one or more blanks, then ';' (STS-30)? Such a record is
+ * dropped by senders that keep only the literal "TAG;" (RFC 8461 3.1,
+ * STS-03), but parsers that allow *WSP around every ';' (mox) count it
+ * as a record of the kind, and two records of the kind as no record.
+ */
+static inline bool
+txt_tag_wsp_delim(const char *r, size_t len, const char *tag, size_t tl)
+{
+	size_t i = tl;
+
+	if (len <= tl || memcmp(r, tag, tl) != 0 || !txt_is_wsp(r[tl]))
+		return false;
+	while (i < len && txt_is_wsp(r[i]))
+		i++;
+	return i < len && r[i] == ';';
+}
+
 struct dns_result;
 
 /*
  * A TXT RRset sorted against a version tag such as "v=STSv1". Every
  * record is read and counted; the first of each kind is kept, in rec[] at
- * the index named by exact, spaced and look (valid when its count > 0).
+ * the index named by exact, spaced, look and wsp (valid when its count >
+ * 0). The wsp records are a subset of the spaced ones, with a copy of
+ * their own.
  */
 struct txt_pick {
 	size_t n;		/* records read */
-	char *rec[3];		/* the first of each kind, allocated */
-	size_t len[3];
+	char *rec[4];		/* the first of each kind, allocated */
+	size_t len[4];
 	size_t nbad;		/* malformed rdata, skipped */
 	size_t nexact, exact;	/* "TAG;...": count, index in rec[] */
 	size_t nspaced, spaced; /* "TAG ;...": valid ABNF that literal-prefix
 				   readers drop */
 	size_t nlook, look;	/* the tag elsewhere or in another case: not
 				   a record of the kind */
+	size_t nwsp, wsp;	/* of the spaced, "TAG *WSP ;": a record of
+				   the kind for *WSP parsers (STS-30) */
 };
 
 /* Reads res (a TXT answer) into *out; free with txt_pick_free(). */

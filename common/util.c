@@ -469,3 +469,76 @@ util_fmt_utc(char *dst, size_t dstsz, const char *fmt, time_t t)
 #pragma GCC diagnostic pop
 	return dst;
 }
+
+/* "\DDD": three digits at s; -1 when over 255, 0 when not digits. */
+static int
+name_ddd(const char *s, size_t n, unsigned *c)
+{
+	if (n < 3 || s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' ||
+	    s[2] < '0' || s[2] > '9')
+		return 0;
+	*c = (unsigned)(s[0] - '0') * 100 + (unsigned)(s[1] - '0') * 10 +
+	     (unsigned)(s[2] - '0');
+	return *c <= 255 ? 1 : -1;
+}
+
+int
+util_name_split(const char *s, size_t n, bool escapes, struct util_name *out)
+{
+	size_t o = 0, start = 0, i = 0;
+
+	out->n = 0;
+	for (;;) {
+		unsigned c;
+		int d;
+
+		if (i == n || s[i] == '.') {
+			if (o == start || o - start > 63 ||
+			    out->n == UTIL_NAME_LABELS)
+				return -1;
+			out->off[out->n] = (unsigned short)start;
+			out->len[out->n++] = (unsigned char)(o - start);
+			start = o;
+			/* the end, or a trailing dot that ends it */
+			if (i == n || i + 1 == n)
+				return 0;
+			i++;
+			continue;
+		}
+		c = (unsigned char)s[i++];
+		if (escapes && c == '\\') {
+			if (i == n)
+				return -1;
+			if ((d = name_ddd(s + i, n - i, &c)) < 0)
+				return -1;
+			if (d > 0)
+				i += 3;
+			else
+				c = (unsigned char)s[i++];
+		}
+		if (o >= sizeof(out->buf) - 1)
+			return -1;
+		out->buf[o++] = (char)c;
+	}
+}
+
+bool
+util_name_label_eq(const struct util_name *a, size_t i,
+		   const struct util_name *b, size_t j)
+{
+	const char *p = a->buf + a->off[i], *q = b->buf + b->off[j];
+
+	if (a->len[i] != b->len[j])
+		return false;
+	for (size_t k = 0; k < a->len[i]; k++) {
+		unsigned char x = (unsigned char)p[k], y = (unsigned char)q[k];
+
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y - 'A' + 'a');
+		if (x != y)
+			return false;
+	}
+	return true;
+}

@@ -12,6 +12,7 @@
 #define MAILTLS_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -53,6 +54,31 @@ int util_parse_double(const char *s, double min, double max, double *out,
 /* ASCII case-insensitive comparison, locale-independent. */
 int util_strcasecmp(const char *a, const char *b);
 int util_strncasecmp(const char *a, const char *b, size_t n);
+
+/*
+ * A domain name split into its labels (issue 13 item 14): compare labels,
+ * never bytes of the text, where a label may hold a dot. From the
+ * presentation form of RFC 1035 5.1 (as dns_name_to_text() and
+ * libunbound print names) when escapes is true: "\\." and "\\\\" stand for
+ * the character, "\\DDD" for the byte DDD; from plain text (a certificate's
+ * dNSName, an mx pattern) when false. A trailing dot is dropped. Labels
+ * are bytes (a decoded label may hold '.' or NUL), label i is
+ * buf[off[i]] for len[i] bytes.
+ */
+#define UTIL_NAME_LABELS 128
+struct util_name {
+	size_t n;
+	unsigned short off[UTIL_NAME_LABELS];
+	unsigned char len[UTIL_NAME_LABELS];
+	char buf[256];
+};
+/* Returns 0, or -1 for an empty name or label, a label over 63 bytes, a
+ * name over 255, or a bad escape. */
+int util_name_split(const char *s, size_t n, bool escapes,
+		    struct util_name *out);
+/* Labels i of a and j of b equal, ignoring ASCII case? */
+bool util_name_label_eq(const struct util_name *a, size_t i,
+			const struct util_name *b, size_t j);
 
 /* Formats a double with '.' as the decimal separator whatever the locale,
  * without trailing zeros ("0.512", "14", "-3.25"). Returns dst.

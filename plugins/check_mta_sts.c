@@ -12,7 +12,8 @@
  * 4. drift both ways between the mx patterns and the MX RRset (MXM-01..06);
  * 5. with --check-mx, every address of every MX as an MTA-STS sender
  *    demands it: STARTTLS, TLS 1.2+, PKIX for the MX name (MXM-07, 08);
- * 6. with --state-file, a body that changed under an unchanged id (STS-14).
+ * 6. with --state-file, a policy that changed under an unchanged id (STS-14,
+ *    STS-34: the parsed policy, not its bytes).
  * Lookups, the fetch and the SMTP sessions share one deadline.
  */
 #include <errno.h>
@@ -79,8 +80,8 @@ static const struct opt_def options[] = {
      "what MTA-STS senders demand: STARTTLS, TLS 1.2 or newer and a\n"
      "PKIX-valid certificate for the MX host name"},
     {OPT_STATE_FILE, "state-file", 0, "FILE",
-     "remember the policy id and a hash of the policy in FILE; warn\n"
-     "when the policy changed but its id did not"},
+     "remember the domain, the policy id and a hash of the parsed\n"
+     "policy in FILE; warn when the policy changed but its id did not"},
     {OPT_CERT_WARNING, "cert-warning", 0, "DAYS",
      "warn when a certificate of the policy host's chain (and with\n"
      "--check-mx, of an MX's) expires in fewer than DAYS days\n"
@@ -291,6 +292,24 @@ process_txt(struct run *r)
 			   t.nexact);
 	} else if (t.nexact == 1) {
 		judge_txt(r, t.rec[t.exact], t.len[t.exact]);
+		if (t.nwsp > 0) {
+			char a[120], b[120];
+
+			/* Senders split: literal-prefix ones see one record,
+			 * *WSP parsers (mox) two and no MTA-STS. */
+			text_sanitize(a, sizeof(a), t.rec[t.exact],
+				      t.len[t.exact], 80);
+			text_sanitize(b, sizeof(b), t.rec[t.wsp], t.len[t.wsp],
+				      80);
+			result_add(r->txt_node, MT_WARNING,
+				   "RFC 8461 3.1 (STS-30)", NULL,
+				   "\"%s\" and \"%s\"%s: senders that allow "
+				   "blanks before ';' (mox) see %zu MTA-STS "
+				   "records and no MTA-STS; others see only the "
+				   "first",
+				   a, b, t.nwsp > 1 ? " and more" : "",
+				   1 + t.nwsp);
+		}
 	} else if (t.nspaced == 1) {
 		/* Valid ABNF that literal-prefix senders drop (STS-08):
 		 * judged, with the parser's warning. */
@@ -763,7 +782,7 @@ judge_policy(struct run *r)
 	result_fact(r->p.root, "mode", "%s", mtasts_mode_name(pol->mode));
 	for (size_t i = 0; i < pol->notes.n; i++)
 		result_add(n, MT_WARNING, NULL, NULL, "%s", pol->notes.text[i]);
-	result_text(n, "mode %s, max_age %ld, %zu mx pattern%s",
+	result_text(n, "mode %s, max_age %lld, %zu mx pattern%s",
 		    mtasts_mode_name(pol->mode), pol->max_age, pol->nmx,
 		    pol->nmx == 1 ? "" : "s");
 	switch (pol->mode) {
@@ -790,7 +809,7 @@ judge_policy(struct run *r)
 	else if ((st = range_state(&r->warn, r->co.critical ? &r->crit : NULL,
 				   (double)pol->max_age)) != MT_OK)
 		result_add(n, st, "RFC 8461 3.2 (STB-05)", NULL,
-			   "max_age %ld s is outside %s (weeks or more "
+			   "max_age %lld s is outside %s (weeks or more "
 			   "suggested)",
 			   pol->max_age,
 			   st == MT_CRITICAL
@@ -904,26 +923,45 @@ state_read(const char *path, struct mtasts_state *st, char *why,
 	return 1;
 }
 
-/* Writes the state atomically (a temporary file renamed over it). */
+/*
+ * Writes the state atomically (STS-34): a temporary file made by mkstemp()
+ * beside the target (O_EXCL: no predictable name, no symlink followed),
+ * written and fsync()ed, renamed over the target, and the directory
+ * fsync()ed so that the rename survives a crash.
+ */
 static int
-state_write(const char *path, const char *domain, const struct mtasts_state *st,
-	    char *why, size_t whysz)
+state_write(const char *path, const struct mtasts_state *st, char *why,
+	    size_t whysz)
 {
-	char tmp[4096];
-	char text[512];
+	char tmp[4096], dir[4096];
+	char text[768];
+	const char *slash;
 	int fd, len;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
-			     (long)getpid()) >= sizeof(tmp)) {
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >=
+	    sizeof(tmp)) {
 		snprintf(why, whysz, "path too long");
 		return -1;
 	}
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		util_strlcpy(dir, ".", sizeof(dir));
+	else if (slash == path)
+		util_strlcpy(dir, "/", sizeof(dir));
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
 	len = snprintf(text, sizeof(text),
-		       "# check_mta_sts state for %s: the policy id and the "
-		       "SHA-256 of the policy body seen with it\n"
-		       "id %s\nsha256 %s\nsince %lld\n",
-		       domain, st->id, st->sha256, st->since);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		       "# check_mta_sts state: the policy id and the SHA-256 "
+		       "of the policy as parsed\n# (version, mode, mx in "
+		       "order, max_age), and since when\n"
+		       "format 2\ndomain %s\nid %s\npolicy-sha256 %s\n"
+		       "since %lld\n",
+		       st->domain, st->id, st->sha256, st->since);
+	if (len < 0 || (size_t)len >= sizeof(text)) {
+		snprintf(why, whysz, "state too long");
+		return -1;
+	}
+	fd = mkstemp(tmp);
 	if (fd < 0) {
 		snprintf(why, whysz, "%.180s: %s", tmp, strerror(errno));
 		return -1;
@@ -940,15 +978,25 @@ state_write(const char *path, const char *domain, const struct mtasts_state *st,
 		unlink(tmp);
 		return -1;
 	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0) {
+		snprintf(why, whysz, "%.180s: fsync: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
 	return 0;
 }
 
-/* STS-14: the body changed, the id did not. */
+/* STS-14, STS-34: the policy as parsed changed, the id did not. */
 static void
 use_state(struct run *r)
 {
 	struct mtasts_state old, now;
+	unsigned char digest[32];
 	struct node *n;
+	struct buf canon;
 	char why[256], date[32];
 	int got;
 	bool write_it = true;
@@ -958,39 +1006,58 @@ use_state(struct run *r)
 		return;
 	n = result_child(r->p.root, NODE_RECORD, "state");
 	memset(&now, 0, sizeof(now));
+	now.format = 2;
+	util_strlcpy(now.domain, r->domain, sizeof(now.domain));
 	util_strlcpy(now.id, r->id, sizeof(now.id));
-	hex(r->sha256, sizeof(r->sha256), now.sha256);
+	buf_init(&canon);
+	mtasts_policy_canonical(&r->pol, &canon);
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, canon.p, canon.len, digest);
+	buf_free(&canon);
+	hex(digest, sizeof(digest), now.sha256);
 	now.since = (long long)r->now;
 	got = state_read(r->po.state_file, &old, why, sizeof(why));
+	if (got > 0)
+		util_fmt_utc(date, sizeof(date), "%Y-%m-%d %H:%M UTC",
+			     (time_t)old.since);
 	if (got == 0) {
 		result_text(n, "%s: first run, id %s and policy remembered",
 			    r->po.state_file, r->id);
 	} else if (got < 0) {
 		result_text(n, "%s unreadable (%s): starting afresh",
 			    r->po.state_file, why);
+	} else if (old.format < 2) {
+		result_text(n,
+			    "%s is of the old format (a hash of the raw body, "
+			    "no domain): starting afresh",
+			    r->po.state_file);
+	} else if (util_strcasecmp(old.domain, now.domain) != 0) {
+		result_text(n,
+			    "%s was written for %s, not %s: ignored and left "
+			    "as it is (STS-34)",
+			    r->po.state_file, old.domain, now.domain);
+		write_it = false;
 	} else if (strcmp(old.id, now.id) != 0) {
-		util_fmt_utc(date, sizeof(date), "%Y-%m-%d %H:%M UTC",
-			     (time_t)old.since);
 		result_text(n,
 			    "policy id changed from %s (seen since %s) to "
-			    "%s: senders fetch the new policy",
-			    old.id, date, now.id);
+			    "%s: %s",
+			    old.id, date, now.id,
+			    strcmp(old.sha256, now.sha256) == 0
+				? "the policy is the same as parsed (STS-34)"
+				: "senders fetch the new policy");
 	} else if (strcmp(old.sha256, now.sha256) != 0) {
-		util_fmt_utc(date, sizeof(date), "%Y-%m-%d %H:%M UTC",
-			     (time_t)old.since);
 		result_text(n, "policy changed under id %s", now.id);
 		result_add(n, MT_WARNING, "RFC 8461 3.1 (STS-14)", NULL,
 			   "the policy changed but its id %s did not (id "
 			   "seen since %s): senders keep the old policy until "
 			   "the id changes",
 			   now.id, date);
-		write_it = false; /* keep the body that goes with the id */
+		write_it = false; /* keep the policy that goes with the id */
 	} else {
 		result_text(n, "id %s, policy unchanged", now.id);
 		write_it = false;
 	}
-	if (write_it && state_write(r->po.state_file, r->domain, &now, why,
-				    sizeof(why)) < 0)
+	if (write_it &&
+	    state_write(r->po.state_file, &now, why, sizeof(why)) < 0)
 		result_add(n, MT_WARNING, NULL, NULL,
 			   "state file not written: %s", why);
 }
@@ -1037,7 +1104,7 @@ summarize(struct run *r, enum mt_state worst, struct buf *out)
 		    r->pol.mode != MTASTS_MODE_NONE)
 			buf_printf(out, ", %zu/%zu MX covered", r->covered,
 				   r->m.nhosts);
-		buf_printf(out, ", max_age %lds", r->pol.max_age);
+		buf_printf(out, ", max_age %llds", r->pol.max_age);
 	} else if (r->fetched) {
 		buf_puts(out, "policy invalid");
 	} else {
@@ -1162,6 +1229,7 @@ main(int argc, char **argv)
 	struct run *r = &run;
 	struct mx_conn conn;
 	char qname[DNS_NAME_MAX + 16];
+	char why[200];
 	int code;
 
 	util_set_label(LABEL);
@@ -1170,9 +1238,9 @@ main(int argc, char **argv)
 		return code;
 	if (r->co.domain == NULL)
 		return opts_fail(&desc, "-D DOMAIN is required");
-	if (plugin_take_name(r->co.domain, r->domain, sizeof(r->domain) - 16) < 0)
-		return opts_fail(&desc, "-D: not a domain name: %.80s",
-				 r->co.domain);
+	if (plugin_take_name("-D", r->co.domain, false, r->domain,
+			     sizeof(r->domain) - 16, why, sizeof(why)) < 0)
+		return opts_fail(&desc, "%s", why);
 	if ((code = parse_ranges(r)) != 0)
 		return code;
 	snprintf(r->policy_host, sizeof(r->policy_host), "mta-sts.%.240s",

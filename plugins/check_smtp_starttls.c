@@ -78,8 +78,8 @@ static const struct plugin_desc desc = {
 	       "negotiates TLS at or above --min-tls and\npresents a "
 	       "certificate chain that is PKIX-valid for the host name and "
 	       "not\nabout to expire. All addresses are checked at once.",
-    .usage = "-H HOST | -D DOMAIN [-p PORT] [-4|-6] [-w DAYS] [-c DAYS] "
-	     "[options]",
+    .usage = "-H HOST or -D DOMAIN [-p PORT] [-4 or -6] [-w DAYS] "
+	     "[-c DAYS] [options]",
     .thresholds = "  -w and -c measure the days until the first certificate "
 		  "of the verified\n  path expires (leaf or intermediate; "
 		  "PKIX-01), over every "
@@ -234,6 +234,7 @@ main(int argc, char **argv)
 	static struct run run;
 	struct run *r = &run;
 	struct mx_conn conn;
+	char why[200];
 	int code;
 
 	util_set_label(LABEL);
@@ -263,10 +264,9 @@ main(int argc, char **argv)
 		else
 			in6->sin6_port = htons((uint16_t)r->co.port);
 	}
-	if (plugin_take_name(r->target, r->name, sizeof(r->name)) < 0)
-		return opts_fail(&desc, "%s: not a %s name: %.80s",
-				 r->co.domain ? "-D" : "-H",
-				 r->co.domain ? "domain" : "host", r->target);
+	if (plugin_take_name(r->co.domain ? "-D" : "-H", r->target, true,
+			     r->name, sizeof(r->name), why, sizeof(why)) < 0)
+		return opts_fail(&desc, "%s", why);
 	r->target = r->name;
 	if (r->co.domain != NULL)
 		r->co.domain = r->name;

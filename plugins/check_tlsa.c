@@ -91,7 +91,7 @@ static const struct plugin_desc desc = {
 	"addresses and of its TLSA\nrecords, the usability of each record, "
 	"and on every address the certificate\nchain the server presents "
 	"after STARTTLS, matched against the records.",
-    .usage = "-H HOST | -D DOMAIN [-p PORT] [-4|-6] [--dns-only] "
+    .usage = "-H HOST or -D DOMAIN [-p PORT] [-4 or -6] [--dns-only] "
 	     "[--rollover] [options]",
     .thresholds = "  -w and -c measure the days until the first certificate "
 		  "of a DANE-TA path\n  (leaf up to the matched trust anchor) "
@@ -723,6 +723,7 @@ main(int argc, char **argv)
 	static struct run run;
 	struct run *r = &run;
 	struct mx_conn conn;
+	char why[200];
 	int code;
 
 	util_set_label(LABEL);
@@ -732,12 +733,11 @@ main(int argc, char **argv)
 	if ((r->co.domain == NULL) == (r->co.hostname == NULL))
 		return opts_fail(&desc, "give exactly one of -H HOST and "
 					"-D DOMAIN");
-	if (plugin_take_name(r->co.domain ? r->co.domain : r->co.hostname,
-			     r->name, sizeof(r->name) - 20) < 0)
-		return opts_fail(&desc, "%s: not a %s name: %.80s",
-				 r->co.domain ? "-D" : "-H",
-				 r->co.domain ? "domain" : "host",
-				 r->co.domain ? r->co.domain : r->co.hostname);
+	if (plugin_take_name(r->co.domain ? "-D" : "-H",
+			     r->co.domain ? r->co.domain : r->co.hostname,
+			     false, r->name, sizeof(r->name) - 20, why,
+			     sizeof(why)) < 0)
+		return opts_fail(&desc, "%s", why);
 	r->target = r->name;
 	if (r->co.domain != NULL)
 		r->co.domain = r->name;

@@ -533,7 +533,7 @@ load_trust_for_https(struct run *r)
 			continue;
 		if (tls_ctx_load_trust(r->tls, r->co.cafile, err,
 				       sizeof(err)) == -1) {
-			printf("%s UNKNOWN - %s\n", LABEL, err);
+			plugin_unknown(LABEL, "%s", err);
 			return -1;
 		}
 		return 0;
@@ -548,6 +548,7 @@ main(int argc, char **argv)
 	struct run *r = &run;
 	char qname[DNS_NAME_MAX + 16];
 	const char *why = NULL;
+	char whybuf[200];
 	char wdef[32];
 	int code;
 
@@ -557,10 +558,9 @@ main(int argc, char **argv)
 		return code;
 	if (r->co.domain == NULL)
 		return opts_fail(&desc, "-D DOMAIN is required");
-	if (plugin_take_name(r->co.domain, r->domain, sizeof(r->domain) - 16) <
-	    0)
-		return opts_fail(&desc, "-D: not a domain name: %.80s",
-				 r->co.domain);
+	if (plugin_take_name("-D", r->co.domain, false, r->domain,
+			     sizeof(r->domain) - 16, whybuf, sizeof(whybuf)) < 0)
+		return opts_fail(&desc, "%s", whybuf);
 	if (r->co.warning != NULL) {
 		if (range_parse(r->co.warning, RANGE_LOW_IS_BAD, &r->warn,
 				&why) < 0)
@@ -600,7 +600,7 @@ main(int argc, char **argv)
 		for (size_t i = 0; i < r->ndest; i++)
 			judge_dest(r, &r->dest[i]);
 		if (r->setup_why[0] != '\0') {
-			printf("%s UNKNOWN - %s\n", LABEL, r->setup_why);
+			plugin_unknown(LABEL, "%s", r->setup_why);
 			code = MT_UNKNOWN;
 			goto out;
 		}

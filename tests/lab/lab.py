@@ -679,6 +679,10 @@ STS_DOMAINS = [
                    "sites": [second_address("splitsame", POLICY_OK,
                                             "the same policy")],
                    "what": "policy host at two addresses, the same body"}),
+    ("spacedtwo", {"late": True,
+                   "txt": [[STS_TXT], ["v=STSv1 ;id=20261102"]],
+                   "what": 'two TXT RRs: a valid one and "v=STSv1 ;id='
+                           '20261102" (mox sees two records, STS-30)'}),
 ]
 
 

@@ -68,6 +68,22 @@ def main():
         check(f"{p}: a bad option exits 3 with '{label} UNKNOWN'",
               b.returncode == 3 and b.stdout.startswith(label + " UNKNOWN"),
               f"{b.returncode} {b.stdout!r}")
+        # OUT-30: Nagios reads everything after the first '|' as perfdata,
+        # and Icinga any line holding '|' and '=': none in --help, in the
+        # usage line, or in the text of an error on our side (arguments
+        # echoed back, file names of --cafile and --trust-anchor).
+        check(f"{p}: OUT-30: no '|' in --help", "|" not in h.stdout,
+              _bar_lines(h.stdout))
+        for args in (["--no-such-option"], ["--no|such"], ["-D", "a|b"],
+                     ["-H", "a|b"] if "hostname" in opts else ["-D", "a|b."],
+                     ["-D", "example.invalid", "-t", "2",
+                      "--trust-anchor", "/nonexistent/a|b",
+                      "--cafile", "/nonexistent/c|d"]):
+            e = subprocess.run([exe] + args, capture_output=True, text=True,
+                               timeout=10)
+            check(f"{p}: OUT-30: no '|' in the output of {' '.join(args)}",
+                  e.returncode == 3 and "|" not in e.stdout + e.stderr,
+                  f"{e.returncode} {_bar_lines(e.stdout + e.stderr)}")
         # libcurl is dlopen()ed at the first HTTPS fetch (common/https.c):
         # linked, its twenty-odd libraries would load on every run.
         d = subprocess.run(["readelf", "-d", exe], capture_output=True,
@@ -105,6 +121,10 @@ def main():
     n_ok = sum(1 for r in results if r)
     print(f"{n_ok} passed, {len(results) - n_ok} failed")
     return 0 if n_ok == len(results) else 1
+
+
+def _bar_lines(text):
+    return " / ".join(repr(l) for l in text.splitlines() if "|" in l)
 
 
 def _short(helptext, long):

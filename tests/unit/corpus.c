@@ -167,16 +167,16 @@ unescape(char *s)
 }
 
 bool
-corpus_expect_num(struct corpus_expect *x, long min, size_t line)
+corpus_expect_num(struct corpus_expect *x, long long min, size_t line)
 {
 	long long v;
 	const char *why;
 
-	if (util_parse_ll(x->val, min, 1L << 40, &v, &why) != 0) {
+	if (util_parse_ll(x->val, min, 1LL << 40, &v, &why) != 0) {
 		corpus_merr(line, "%s=%s: not a number", x->key, x->val);
 		return false;
 	}
-	x->num = (long)v;
+	x->num = v;
 	return true;
 }
 
@@ -572,7 +572,7 @@ test_case(void **state)
 	for (size_t i = 0; i < e->nexp; i++)
 		if (strcmp(e->exp[i].key, "size") == 0 &&
 		    len != (size_t)e->exp[i].num)
-			corpus_miss(&c, "size=%zu, expected %ld", len,
+			corpus_miss(&c, "size=%zu, expected %lld", len,
 				    e->exp[i].num);
 	M.t->run(&c, bytes, len);
 	free(bytes);

@@ -74,7 +74,7 @@ struct corpus_expect {
 	int idx;    /* the index, -1 when none */
 	char op;    /* '=', '~', or 0 for a flag */
 	char *val;  /* unescaped (\xHH, \\), NUL-terminated; "" for a flag */
-	long num;   /* when a number: set by corpus_expect_num() */
+	long long num; /* when a number: set by corpus_expect_num() */
 };
 
 /* One manifest line. */
@@ -97,7 +97,8 @@ void corpus_merr(size_t line, const char *fmt, ...) UTIL_PRINTF(2, 3);
  * Parses x->val as a decimal number in [min, 2^40] into x->num; false
  * (reported with corpus_merr) when it is not one.
  */
-bool corpus_expect_num(struct corpus_expect *x, long min, size_t line);
+bool corpus_expect_num(struct corpus_expect *x, long long min,
+		       size_t line);
 
 /* ---- checking a case ----------------------------------------------------- */
 

@@ -11,7 +11,10 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "dns.h"
 #include "mtasts.h"
+#include "txtrec.h"
+#include "util.h"
 
 static enum mtasts_verdict
 txt(const char *s, struct mtasts_txt *t)
@@ -209,6 +212,126 @@ test_mx_match(void **state)
 	assert_false(mtasts_mx_match("mx1.example.com", "x.mx1.example.com"));
 }
 
+/*
+ * Issue 13 item 15: max_age and every 10-digit number parse into 64 bits,
+ * never into a long (32 bits on i386 and armhf, where 9999999999 and
+ * 4294967296 wrap and a long overflow is undefined).
+ */
+static void
+test_max_age_64bit(void **state)
+{
+	struct mtasts_policy p;
+	struct mtasts_txt t;
+
+	(void)state;
+	/* the type itself: long long, whatever long is on this machine */
+	assert_true(_Generic(p.max_age, long long: 1, default: 0));
+	assert_true(_Generic(MTASTS_MAX_AGE_MAX, long long: 1, default: 0));
+	assert_int_equal(pol("version: STSv1\nmode: enforce\nmx: a.example\n"
+			     "max_age: 31557600\n",
+			     &p),
+			 MTASTS_VALID);
+	assert_true(p.max_age == 31557600LL);
+	/* 10 digits over 2^31 and 2^32: refused with the number as written */
+	assert_int_equal(pol("version: STSv1\nmode: enforce\nmx: a.example\n"
+			     "max_age: 9999999999\n",
+			     &p),
+			 MTASTS_INVALID);
+	assert_true(p.max_age == 9999999999LL);
+	assert_non_null(strstr(p.why, "max_age 9999999999 exceeds 31557600"));
+	assert_int_equal(pol("version: STSv1\nmode: enforce\nmx: a.example\n"
+			     "max_age: 4294967296\n",
+			     &p),
+			 MTASTS_INVALID);
+	assert_non_null(strstr(p.why, "max_age 4294967296 exceeds"));
+	/* 10 digits with leading zeros: 31557600 */
+	assert_int_equal(pol("version: STSv1\nmode: enforce\nmx: a.example\n"
+			     "max_age: 0031557600\n",
+			     &p),
+			 MTASTS_VALID);
+	assert_true(p.max_age == 31557600LL);
+	/* a 10-digit id stays the text it is */
+	assert_int_equal(txt("v=STSv1; id=4294967296", &t), MTASTS_VALID);
+	assert_string_equal(t.id, "4294967296");
+}
+
+/* One TXT RR of one string s, in wire form, into buf. */
+static struct dns_rr
+txt_rr(unsigned char *buf, const char *s)
+{
+	size_t n = strlen(s);
+
+	buf[0] = (unsigned char)n;
+	memcpy(buf + 1, s, n);
+	return (struct dns_rr){buf, n + 1};
+}
+
+/* The RRset as senders sort it: STS-03 exact, STS-08 spaced, STS-30. */
+static void
+pick(struct txt_pick *t, const char *const *recs, size_t n)
+{
+	static unsigned char bufs[8][256];
+	struct dns_rr rr[8];
+	struct dns_result res = {.qname = (char *)"_mta-sts.example.org",
+				 .outcome = DNS_ANSWER};
+
+	for (size_t i = 0; i < n && i < 8; i++)
+		rr[i] = txt_rr(bufs[i], recs[i]);
+	res.n = n;
+	res.rr = rr;
+	txt_pick(&res, "v=STSv1", t);
+}
+
+/*
+ * STS-30: "v=STSv1 ; id=b" and "v=STSv1 ;id=b" beside an exact record
+ * are a second record for *WSP parsers (mox); "v=STSv1 id=b" is not.
+ */
+static void
+test_txt_rrset_sts30(void **state)
+{
+	static const char *const two[] = {"v=STSv1; id=a", "v=STSv1 ; id=b"};
+	static const char *const nosp[] = {"v=STSv1 ;id=b", "v=STSv1; id=a"};
+	static const char *const tab[] = {"v=STSv1; id=a", "v=STSv1\t \t;id=b",
+					  "v=STSv1 ; id=c"};
+	static const char *const nodelim[] = {"v=STSv1; id=a", "v=STSv1 id=b"};
+	static const char *const one[] = {"v=STSv1; id=a", "foo bar"};
+	struct txt_pick t;
+
+	(void)state;
+	pick(&t, two, 2);
+	assert_int_equal(t.nexact, 1);
+	assert_int_equal(t.nwsp, 1);
+	assert_int_equal(t.nspaced, 1);
+	assert_memory_equal(t.rec[t.exact], "v=STSv1; id=a", 13);
+	assert_int_equal(t.len[t.wsp], 14);
+	assert_memory_equal(t.rec[t.wsp], "v=STSv1 ; id=b", 14);
+	txt_pick_free(&t);
+	pick(&t, nosp, 2);
+	assert_int_equal(t.nexact, 1);
+	assert_int_equal(t.nwsp, 1);
+	assert_memory_equal(t.rec[t.wsp], "v=STSv1 ;id=b", 13);
+	txt_pick_free(&t);
+	pick(&t, tab, 3);
+	assert_int_equal(t.nwsp, 2);
+	assert_int_equal(t.nspaced, 2);
+	assert_memory_equal(t.rec[t.wsp], "v=STSv1\t \t;id=b", 15);
+	txt_pick_free(&t);
+	pick(&t, nodelim, 2);
+	assert_int_equal(t.nexact, 1);
+	assert_int_equal(t.nspaced, 1);
+	assert_int_equal(t.nwsp, 0);
+	txt_pick_free(&t);
+	pick(&t, one, 2);
+	assert_int_equal(t.nexact, 1);
+	assert_int_equal(t.nwsp, 0);
+	txt_pick_free(&t);
+	/* the record-level test the pick uses */
+	assert_true(mtasts_txt_is_sts_wsp("v=STSv1 ;id=b", 13));
+	assert_false(mtasts_txt_is_sts_wsp("v=STSv1;id=b", 12));
+	assert_false(mtasts_txt_is_sts_wsp("v=STSv1 ", 8));
+	assert_false(mtasts_txt_is_sts_wsp("v=stsv1 ;id=b", 13));
+}
+
 /* The --state-file text (mtasts_state_parse). */
 static void
 test_state_parse(void **state)
@@ -261,12 +384,116 @@ test_state_parse(void **state)
 	}
 }
 
+/*
+ * STS-34: the state file of format 2 (domain, hash of the parsed policy),
+ * and format 1 read as such so that the plugin starts afresh.
+ */
+static void
+test_state_format2(void **state)
+{
+	struct mtasts_state st;
+	const char *good = "# comment\nformat 2\ndomain Example.COM\nid 1\n"
+			   "policy-sha256 "
+			   "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n"
+			   "since 1795943087\n";
+	const char *bad[] = {
+	    /* no domain */
+	    "format 2\nid 1\npolicy-sha256 "
+	    "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n",
+	    /* a raw-body hash is not the policy's */
+	    "format 2\ndomain a.b\nid 1\nsha256 "
+	    "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n",
+	    "format 2\ndomain a b\nid 1\npolicy-sha256 "
+	    "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n",
+	    "format 2\ndomain \nid 1\npolicy-sha256 "
+	    "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n",
+	    "format 3\ndomain a.b\nid 1\npolicy-sha256 "
+	    "3d84f48a2a0e53b6c1ec68a466c51214c0f84e393fca07a4dba3eec102314747\n",
+	    "format 2\ndomain a.b\nid 1\npolicy-sha256 abc\n",
+	};
+
+	(void)state;
+	assert_int_equal(mtasts_state_parse(good, strlen(good), &st), 0);
+	assert_int_equal(st.format, 2);
+	assert_string_equal(st.domain, "Example.COM");
+	assert_string_equal(st.id, "1");
+	assert_true(st.since == 1795943087LL);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(mtasts_state_parse(bad[i], strlen(bad[i]), &st),
+				 -1);
+	/* the old format: read, and said to be old */
+	{
+		const char *t = "id abc\nsha256 3d84f48a2a0e53b6c1ec68a466c5121"
+				"4c0f84e393fca07a4dba3eec102314747\nsince 1\n";
+
+		assert_int_equal(mtasts_state_parse(t, strlen(t), &st), 0);
+		assert_int_equal(st.format, 1);
+		assert_string_equal(st.domain, "");
+	}
+}
+
+/* STS-34: CRLF, blanks, repeats, extensions and mx case are no change;
+ * mx order, mode, max_age and a pattern are. */
+static void
+test_policy_canonical(void **state)
+{
+	static const char *const same[] = {
+	    "version: STSv1\nmode: enforce\nmx: mx1.example.com\n"
+	    "mx: *.example.net\nmax_age: 604800\n",
+	    "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\n"
+	    "mx: *.example.net\r\nmax_age: 604800\r\n",
+	    "max_age:604800\nmode:   enforce  \nversion: STSv1\t\n"
+	    "mx: MX1.Example.com\nfoo: bar\nmx: *.example.net",
+	    "version: STSv1\nmode: enforce\nmode: none\nmx: mx1.example.com\n"
+	    "mx: *.example.net\nmax_age: 604800\n",
+	};
+	static const char *const other[] = {
+	    "version: STSv1\nmode: enforce\nmx: *.example.net\n"
+	    "mx: mx1.example.com\nmax_age: 604800\n",
+	    "version: STSv1\nmode: testing\nmx: mx1.example.com\n"
+	    "mx: *.example.net\nmax_age: 604800\n",
+	    "version: STSv1\nmode: enforce\nmx: mx1.example.com\n"
+	    "mx: *.example.net\nmax_age: 604801\n",
+	    "version: STSv1\nmode: enforce\nmx: mx1.example.com\n"
+	    "max_age: 604800\n",
+	};
+	struct mtasts_policy p;
+	struct buf ref, b;
+
+	(void)state;
+	buf_init(&ref);
+	assert_int_not_equal(pol(same[0], &p), MTASTS_INVALID);
+	mtasts_policy_canonical(&p, &ref);
+	assert_string_equal(ref.p, "version: STSv1\nmode: enforce\n"
+				   "mx: mx1.example.com\nmx: *.example.net\n"
+				   "max_age: 604800\n");
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		buf_init(&b);
+		assert_int_not_equal(pol(same[i], &p), MTASTS_INVALID);
+		mtasts_policy_canonical(&p, &b);
+		assert_string_equal(b.p, ref.p);
+		buf_free(&b);
+	}
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		buf_init(&b);
+		assert_int_not_equal(pol(other[i], &p), MTASTS_INVALID);
+		mtasts_policy_canonical(&p, &b);
+		assert_string_not_equal(b.p, ref.p);
+		buf_free(&b);
+	}
+	buf_free(&ref);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_state_parse),
 		cmocka_unit_test(test_txt_valid),
+		cmocka_unit_test(test_max_age_64bit),
+		cmocka_unit_test(test_txt_rrset_sts30),
+		cmocka_unit_test(test_state_format2),
+		cmocka_unit_test(test_policy_canonical),
 		cmocka_unit_test(test_txt_invalid),
 		cmocka_unit_test(test_txt_prefix),
 		cmocka_unit_test(test_policy_valid),

@@ -358,7 +358,8 @@ mtasts_expect(const struct corpus_entry *e, struct corpus_expect *x,
 	bool txt = IS_TXT(e), num = false;
 
 	if (x->op == 0) {
-		if (txt && strcmp(k, "dropped") == 0)
+		if (txt && (strcmp(k, "dropped") == 0 ||
+			    strcmp(k, "wsp-kept") == 0))
 			return true;
 		corpus_merr(line, "unknown flag '%s'", k);
 		return false;
@@ -477,6 +478,7 @@ run_txt(struct corpus_ctx *c, const char *rec, size_t len)
 	const struct corpus_entry *e = c->e;
 	struct mtasts_txt t, t2;
 	bool want_kept = true, kept = mtasts_txt_is_sts(rec, len);
+	bool want_wsp = false, wsp = mtasts_txt_is_sts_wsp(rec, len);
 	enum corpus_verdict v = verdict(mtasts_txt_parse(rec, len, &t));
 
 	if (verdict(mtasts_txt_parse(rec, len, &t2)) != v ||
@@ -503,6 +505,8 @@ run_txt(struct corpus_ctx *c, const char *rec, size_t len)
 
 		if (strcmp(x->key, "dropped") == 0)
 			want_kept = false;
+		else if (strcmp(x->key, "wsp-kept") == 0)
+			want_wsp = true;
 		else if (strcmp(x->key, "why") == 0)
 			check_why(c, x, t.why, &t.notes);
 		else if (strcmp(x->key, "id") == 0) {
@@ -511,11 +515,11 @@ run_txt(struct corpus_ctx *c, const char *rec, size_t len)
 					    t.id, x->val);
 		} else if (strcmp(x->key, "next") == 0) {
 			if (t.nextensions != (size_t)x->num)
-				corpus_miss(c, "next=%zu, expected %ld",
+				corpus_miss(c, "next=%zu, expected %lld",
 					    t.nextensions, x->num);
 		} else if (strcmp(x->key, "notes") == 0) {
 			if (t.notes.n != (size_t)x->num)
-				corpus_miss(c, "notes=%zu, expected %ld",
+				corpus_miss(c, "notes=%zu, expected %lld",
 					    t.notes.n, x->num);
 		}
 	}
@@ -525,6 +529,14 @@ run_txt(struct corpus_ctx *c, const char *rec, size_t len)
 			    "expected it %s",
 			    kept ? "keeps" : "drops",
 			    want_kept ? "kept" : "dropped (flag 'dropped')");
+	if (wsp != want_wsp)
+		corpus_miss(c,
+			    "STS-30: a parser with *WSP around ';' %s it "
+			    "(mtasts_txt_is_sts_wsp), expected %s",
+			    wsp ? "counts" : "does not count",
+			    want_wsp ? "counted (flag 'wsp-kept')" : "not");
+	if (wsp && kept)
+		corpus_miss(c, "STS-30: kept by both filters");
 }
 
 static bool
@@ -563,7 +575,7 @@ run_policy(struct corpus_ctx *c, const char *body, size_t len)
 		if (p.mode == MTASTS_MODE_UNSET)
 			corpus_miss(c, "%s without a mode", vn);
 		if (p.max_age < 0 || p.max_age > MTASTS_MAX_AGE_MAX)
-			corpus_miss(c, "%s with max_age %ld", vn, p.max_age);
+			corpus_miss(c, "%s with max_age %lld", vn, p.max_age);
 		if (p.nmx == 0 && p.mode != MTASTS_MODE_NONE)
 			corpus_miss(c, "%s without mx in %s mode", vn,
 				    mtasts_mode_name(p.mode));
@@ -579,11 +591,11 @@ run_policy(struct corpus_ctx *c, const char *body, size_t len)
 					    mtasts_mode_name(p.mode), x->val);
 		} else if (strcmp(x->key, "max_age") == 0) {
 			if (p.max_age != x->num)
-				corpus_miss(c, "max_age=%ld, expected %ld",
+				corpus_miss(c, "max_age=%lld, expected %lld",
 					    p.max_age, x->num);
 		} else if (strcmp(x->key, "nmx") == 0) {
 			if (p.nmx != (size_t)x->num)
-				corpus_miss(c, "nmx=%zu, expected %ld", p.nmx,
+				corpus_miss(c, "nmx=%zu, expected %lld", p.nmx,
 					    x->num);
 		} else if (x->idx >= 0) { /* mx[I] */
 			if ((size_t)x->idx >= p.nmx)
@@ -606,7 +618,7 @@ run_policy(struct corpus_ctx *c, const char *body, size_t len)
 					    x->val);
 		} else if (strcmp(x->key, "notes") == 0) {
 			if (p.notes.n != (size_t)x->num)
-				corpus_miss(c, "notes=%zu, expected %ld",
+				corpus_miss(c, "notes=%zu, expected %lld",
 					    p.notes.n, x->num);
 		}
 	}

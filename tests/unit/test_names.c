@@ -9,7 +9,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "mtasts.h"
 #include "tls.h"
+#include "util.h"
 
 static void
 test_exact(void **state)
@@ -47,6 +49,54 @@ test_wildcard(void **state)
 	assert_false(names_match_dnsid("*.*.example.com", "a.b.example.com"));
 }
 
+/*
+ * Issue 13 item 14: a name in presentation form with an escaped dot
+ * inside a label ("mx\.a.example.org": labels "mx.a", "example", "org")
+ * is compared label by label, never split at that dot.
+ */
+static void
+test_escaped_dot(void **state)
+{
+	struct util_name n;
+
+	(void)state;
+	/* RFC 9525 DNS-ID */
+	assert_false(names_match_dnsid("*.a.example.org", "mx\\.a.example.org"));
+	assert_false(names_match_dnsid("mx.a.example.org", "mx\\.a.example.org"));
+	assert_false(names_match_dnsid("*.example.org", "x.mx\\.a.example.org"));
+	assert_true(names_match_dnsid("*.example.org", "mx\\.a.example.org"));
+	/* \046 is '.' inside the label too; \049 is '1' */
+	assert_true(names_match_dnsid("*.example.org", "mx\\046a.example.org"));
+	assert_false(names_match_dnsid("*.a.example.org", "mx\\046a.example.org"));
+	assert_true(names_match_dnsid("mx1.example.org", "mx\\049.example.org"));
+	assert_true(names_match_dnsid("mx1.example.org", "MX1.example.org."));
+	assert_false(names_match_dnsid("mx1.example.org.", "mx1.example.org\\."));
+	/* RFC 8461 4.1 mx patterns */
+	assert_false(mtasts_mx_match("*.a.example.org", "mx\\.a.example.org"));
+	assert_false(mtasts_mx_match("mx.a.example.org", "mx\\.a.example.org"));
+	assert_true(mtasts_mx_match("*.example.org", "mx\\.a.example.org"));
+	assert_true(mtasts_mx_match("*.example.org", "MX1.Example.ORG."));
+	assert_false(mtasts_mx_match("*.example.org", "a.b.example.org"));
+	assert_true(mtasts_mx_match("*.com", "example.com"));
+	assert_false(mtasts_mx_match("*.example.org", "example.org"));
+	/* the splitter */
+	assert_int_equal(util_name_split("mx\\.a.example.org.", 18, true, &n),
+			 0);
+	assert_int_equal(n.n, 3);
+	assert_int_equal(n.len[0], 4);
+	assert_memory_equal(n.buf + n.off[0], "mx.a", 4);
+	assert_int_equal(util_name_split("a\\\\.b", 5, true, &n), 0);
+	assert_int_equal(n.n, 2); /* "\\" is a backslash, then a real dot */
+	assert_int_equal(util_name_split("a\\000b.c", 8, true, &n), 0);
+	assert_int_equal(n.len[0], 3); /* a NUL byte inside a label */
+	assert_int_equal(util_name_split("a\\256.b", 7, true, &n), -1);
+	assert_int_equal(util_name_split("a\\", 2, true, &n), -1);
+	assert_int_equal(util_name_split("a..b", 4, true, &n), -1);
+	assert_int_equal(util_name_split(".", 1, false, &n), -1);
+	assert_int_equal(util_name_split("mx\\.a.b", 7, false, &n), 0);
+	assert_int_equal(n.n, 3); /* plain text: the backslash is a byte */
+}
+
 static void
 test_version(void **state)
 {
@@ -66,6 +116,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact),
 		cmocka_unit_test(test_wildcard),
+		cmocka_unit_test(test_escaped_dot),
 		cmocka_unit_test(test_version),
 	};
 

@@ -497,8 +497,11 @@ check_uri(struct corpus_ctx *c, size_t i, const struct tlsrpt_uri *u)
 				    u->port);
 		if (!u->ok)
 			break;
-		at = strchr(u->addr, '@');
-		if (at == NULL || at == u->addr || strchr(at + 1, '@') ||
+		/* the domain after the last '@': a Quoted-string local
+		 * part may hold one (RPT-30) */
+		at = strrchr(u->addr, '@');
+		if (at == NULL ||
+		    !tlsrpt_local_part_ok(u->addr, (size_t)(at - u->addr)) ||
 		    strcmp(at + 1, u->host) != 0 || u->host[0] == '\0' ||
 		    strlen(u->host) > 253)
 			corpus_miss(c,
@@ -616,11 +619,11 @@ check_uri_expect(struct corpus_ctx *c, const struct corpus_expect *x,
 				    got, x->val);
 	} else if (strcmp(k, "port") == 0) {
 		if (u->port != (unsigned long)x->num)
-			corpus_miss(c, "%s=%u, expected %ld", x->key, u->port,
+			corpus_miss(c, "%s=%u, expected %lld", x->key, u->port,
 				    x->num);
 	} else if (strcmp(k, "urilen") == 0) {
 		if (strlen(u->uri) != (size_t)x->num)
-			corpus_miss(c, "%s=%zu, expected %ld", x->key,
+			corpus_miss(c, "%s=%zu, expected %lld", x->key,
 				    strlen(u->uri), x->num);
 	} else if (strcmp(k, "uriwhy") == 0) {
 		if (strstr(u->why, x->val) == NULL)
@@ -649,15 +652,15 @@ check_expectations(struct corpus_ctx *c, const struct result *res)
 			check_why(c, x, r);
 		else if (strcmp(k, "notes") == 0) {
 			if (r->nnotes != (size_t)x->num)
-				corpus_miss(c, "notes=%zu, expected %ld",
+				corpus_miss(c, "notes=%zu, expected %lld",
 					    r->nnotes, x->num);
 		} else if (strcmp(k, "nrua") == 0) {
 			if (r->nrua != (size_t)x->num)
-				corpus_miss(c, "nrua=%zu, expected %ld",
+				corpus_miss(c, "nrua=%zu, expected %lld",
 					    r->nrua, x->num);
 		} else if (strcmp(k, "next") == 0) {
 			if (r->nextensions != (size_t)x->num)
-				corpus_miss(c, "next=%zu, expected %ld",
+				corpus_miss(c, "next=%zu, expected %lld",
 					    r->nextensions, x->num);
 		} else if (strcmp(k, "capped") == 0) {
 			if (r->rua_capped != (strcmp(x->val, "yes") == 0))
