@@ -101,29 +101,165 @@ dane_rec_text(const struct dane_rec *r, size_t keep, char *out, size_t outsz)
 	return out;
 }
 
-/* Full data (matching type 0) parses as what the selector names? */
+/* ---- a bounded DER walker (DANE-30) ------------------------------------
+ *
+ * Selector SPKI(1) hashes the SubjectPublicKeyInfo as it stands in the
+ * certificate (RFC 6698 2.1.3), so the bytes are cut out of the DER here,
+ * never re-encoded by the TLS library (which re-encodes RSA-PSS
+ * parameters its own way and cannot import every EC key: compressed
+ * points, explicit curve parameters). Only the structure is read: tags,
+ * lengths, and that each element lies inside its parent; nothing is read
+ * past the length given.
+ */
+
+/*
+ * The DER element at p[0..n): its tag (one octet: low tag numbers only),
+ * header and contents lengths. -1 when it is not one: no room for the
+ * header, an indefinite or over four octets long length, contents
+ * running past n.
+ */
+static int
+der_tlv(const unsigned char *p, size_t n, unsigned *tag, size_t *hdr,
+	size_t *len)
+{
+	size_t h = 2, l, k;
+
+	if (n < 2 || (p[0] & 0x1f) == 0x1f)
+		return -1;
+	l = p[1];
+	if (l & 0x80) {
+		k = l & 0x7f;
+		if (k == 0 || k > 4 || n - 2 < k)
+			return -1;
+		l = 0;
+		for (size_t i = 0; i < k; i++)
+			l = l << 8 | p[2 + i];
+		h += k;
+	}
+	if (l > n - h)
+		return -1;
+	*tag = p[0];
+	*hdr = h;
+	*len = l;
+	return 0;
+}
+
+/* The element at p[*pos] inside p[..end) has tag `want` (0: any); on
+ * success *pos moves past it and *start / *clen give its contents. */
+static bool
+der_take(const unsigned char *p, size_t end, size_t *pos, unsigned want,
+	 size_t *start, size_t *clen)
+{
+	unsigned tag;
+	size_t h, l;
+
+	if (*pos >= end || der_tlv(p + *pos, end - *pos, &tag, &h, &l) < 0 ||
+	    (want != 0 && tag != want))
+		return false;
+	if (start != NULL)
+		*start = *pos + h;
+	if (clen != NULL)
+		*clen = l;
+	*pos += h + l;
+	return true;
+}
+
+enum {
+	DER_INT = 0x02,
+	DER_BITS = 0x03,
+	DER_OID = 0x06,
+	DER_SEQ = 0x30,
+	DER_CTX0 = 0xa0,
+};
+
+/*
+ * p[0..n) is exactly one SubjectPublicKeyInfo (RFC 5280 4.1.2.7):
+ * SEQUENCE { AlgorithmIdentifier SEQUENCE { OID, parameters ANY
+ * OPTIONAL }, subjectPublicKey BIT STRING }. The key itself is not read.
+ */
+static bool
+der_spki_ok(const unsigned char *p, size_t n)
+{
+	size_t pos = 0, in, inlen, a, alen, bits, blen, apos;
+
+	if (!der_take(p, n, &pos, DER_SEQ, &in, &inlen) || pos != n)
+		return false;
+	pos = in;
+	if (!der_take(p, in + inlen, &pos, DER_SEQ, &a, &alen))
+		return false;
+	apos = a;
+	if (!der_take(p, a + alen, &apos, DER_OID, NULL, NULL))
+		return false;
+	if (apos < a + alen && !der_take(p, a + alen, &apos, 0, NULL, NULL))
+		return false;
+	if (apos != a + alen)
+		return false; /* more than OID and parameters */
+	if (!der_take(p, in + inlen, &pos, DER_BITS, &bits, &blen) ||
+	    blen < 1 || p[bits] > 7)
+		return false;
+	return pos == in + inlen;
+}
+
+int
+dane_cert_spki(const unsigned char *der, size_t derlen, size_t *off,
+	       size_t *len)
+{
+	size_t pos = 0, in, inlen, tbs, tbslen, spki;
+
+	/* Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
+	 * signatureValue }, filling der exactly */
+	if (der == NULL || !der_take(der, derlen, &pos, DER_SEQ, &in, &inlen) ||
+	    pos != derlen)
+		return -1;
+	pos = in;
+	if (!der_take(der, in + inlen, &pos, DER_SEQ, &tbs, &tbslen) ||
+	    !der_take(der, in + inlen, &pos, DER_SEQ, NULL, NULL) ||
+	    !der_take(der, in + inlen, &pos, DER_BITS, NULL, NULL) ||
+	    pos != in + inlen)
+		return -1;
+	/* tbsCertificate: [0] version OPTIONAL, serialNumber, signature,
+	 * issuer, validity, subject, subjectPublicKeyInfo, ... */
+	pos = tbs;
+	if (pos < tbs + tbslen && der[pos] == DER_CTX0 &&
+	    !der_take(der, tbs + tbslen, &pos, DER_CTX0, NULL, NULL))
+		return -1;
+	if (!der_take(der, tbs + tbslen, &pos, DER_INT, NULL, NULL))
+		return -1;
+	for (int i = 0; i < 4; i++) /* signature, issuer, validity, subject */
+		if (!der_take(der, tbs + tbslen, &pos, DER_SEQ, NULL, NULL))
+			return -1;
+	spki = pos;
+	if (!der_take(der, tbs + tbslen, &pos, DER_SEQ, NULL, NULL) ||
+	    !der_spki_ok(der + spki, pos - spki))
+		return -1;
+	*off = spki;
+	*len = pos - spki;
+	return 0;
+}
+
+/* d is a certificate the library can read (selector Cert(0)). */
+static bool
+cert_parses(const unsigned char *d, size_t len)
+{
+	gnutls_datum_t dt = {(unsigned char *)d, (unsigned)len};
+	gnutls_x509_crt_t c;
+	bool ok;
+
+	if (gnutls_x509_crt_init(&c) < 0)
+		util_oom();
+	ok = gnutls_x509_crt_import(c, &dt, GNUTLS_X509_FMT_DER) == 0;
+	gnutls_x509_crt_deinit(c);
+	return ok;
+}
+
+/* Full data (matching type 0) parses as what the selector names? A
+ * certificate through the library; an SPKI as DER only (DANE-30: a key
+ * the library cannot import is still a key). */
 static bool
 full_parses(uint8_t selector, const unsigned char *d, size_t len)
 {
-	gnutls_datum_t dt = {(unsigned char *)d, (unsigned)len};
-	bool ok = false;
-
-	if (selector == DANE_SEL_CERT) {
-		gnutls_x509_crt_t c;
-
-		if (gnutls_x509_crt_init(&c) < 0)
-			util_oom();
-		ok = gnutls_x509_crt_import(c, &dt, GNUTLS_X509_FMT_DER) == 0;
-		gnutls_x509_crt_deinit(c);
-	} else {
-		gnutls_pubkey_t k;
-
-		if (gnutls_pubkey_init(&k) < 0)
-			util_oom();
-		ok = gnutls_pubkey_import(k, &dt, GNUTLS_X509_FMT_DER) == 0;
-		gnutls_pubkey_deinit(k);
-	}
-	return ok;
+	return selector == DANE_SEL_SPKI ? der_spki_ok(d, len)
+					 : cert_parses(d, len);
 }
 
 static void
@@ -245,28 +381,16 @@ size_t
 dane_cert_data(const unsigned char *der, size_t derlen, uint8_t selector,
 	       uint8_t mtype, unsigned char *out, size_t outsz)
 {
-	gnutls_datum_t in = {(unsigned char *)der, (unsigned)derlen};
-	gnutls_datum_t spki = {NULL, 0};
 	const unsigned char *src = der;
-	size_t srclen = derlen, n = 0;
-	gnutls_x509_crt_t c = NULL;
-	gnutls_pubkey_t k = NULL;
+	size_t srclen = derlen, off, n = 0;
 
-	if (selector != DANE_SEL_SPKI && selector != DANE_SEL_CERT)
-		return 0;
-	if (gnutls_x509_crt_init(&c) < 0)
-		util_oom();
-	if (gnutls_x509_crt_import(c, &in, GNUTLS_X509_FMT_DER) < 0)
-		goto out; /* not a certificate: nothing can match it */
 	if (selector == DANE_SEL_SPKI) {
-		if (gnutls_pubkey_init(&k) < 0)
-			util_oom();
-		if (gnutls_pubkey_import_x509(k, c, 0) < 0 ||
-		    gnutls_pubkey_export2(k, GNUTLS_X509_FMT_DER, &spki) < 0)
-			goto out;
-		src = spki.data;
-		srclen = spki.size;
-	}
+		/* DANE-30: the bytes as they stand in the certificate */
+		if (dane_cert_spki(der, derlen, &off, &srclen) < 0)
+			return 0;
+		src = der + off;
+	} else if (selector != DANE_SEL_CERT || !cert_parses(der, derlen))
+		return 0; /* not a certificate: nothing can match it */
 	switch (mtype) {
 	case DANE_MT_FULL:
 		if (srclen <= outsz) {
@@ -285,12 +409,6 @@ dane_cert_data(const unsigned char *der, size_t derlen, uint8_t selector,
 			n = 64;
 		break;
 	}
-out:
-	gnutls_free(spki.data);
-	if (k)
-		gnutls_pubkey_deinit(k);
-	if (c)
-		gnutls_x509_crt_deinit(c);
 	return n;
 }
 

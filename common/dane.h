@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * dane.h: TLSA records judged and matched the way a DANE SMTP client does
- * (RFC 7672, RFC 7671, RFC 6698; CONFORMANCE DANE-11..DANE-17).
+ * (RFC 7672, RFC 7671, RFC 6698; CONFORMANCE DANE-11..DANE-17, DANE-30).
  *
  * A dane_set holds the TLSA RRset of one host. dane_set_add() judges each
  * record as it comes: usable means usage DANE-TA(2) or DANE-EE(3),
@@ -11,6 +11,12 @@
  * dane_set_agility() then applies digest algorithm agility (RFC 7671 9,
  * DANE-13): per usage and selector, Full(0) records and only the strongest
  * digest present are used; weaker ones are "superseded".
+ *
+ * Selector SPKI(1) means the SubjectPublicKeyInfo bytes as they stand in
+ * the certificate DER (RFC 6698 2.1.3, DANE-30): dane_cert_spki() cuts
+ * them out with a bounded DER walk, never a re-encoding by the TLS
+ * library, so RSA-PSS keys and EC keys it cannot import (compressed
+ * points, explicit curves) match; full SPKI data is judged as DER.
  *
  * dane_match() matches a chain as sent (leaf first, DER) against the used
  * records: DANE-EE against the leaf only, no name or date checks (DANE-15);
@@ -107,9 +113,26 @@ void dane_match(const struct dane_set *s, const struct tls_cert *chain,
 /*
  * The digest a record of this selector and matching type would hold for
  * cert (the DER itself for Full), into out (at most outsz bytes).
- * Returns the length, or 0 when cert does not parse.
+ * Selector SPKI(1) takes the SubjectPublicKeyInfo bytes as they stand in
+ * the DER (dane_cert_spki(), DANE-30), whatever key they hold.
+ * Returns the length, or 0 when cert does not parse (for SPKI(1): as
+ * DER, see dane_cert_spki(); for Cert(0): by the TLS library).
  */
 size_t dane_cert_data(const unsigned char *der, size_t derlen, uint8_t selector,
 		      uint8_t mtype, unsigned char *out, size_t outsz);
+
+/*
+ * DANE-30 (RFC 6698 2.1.3): where the SubjectPublicKeyInfo stands in the
+ * DER certificate der[0..derlen): *off and *len of its whole TLV. A
+ * bounded walk of the structure only (RFC 5280 4.1: the Certificate
+ * SEQUENCE fills derlen exactly; tbsCertificate = [0] version OPTIONAL,
+ * serialNumber, signature, issuer, validity, subject,
+ * subjectPublicKeyInfo = SEQUENCE { SEQUENCE { OID, params OPTIONAL },
+ * BIT STRING }), never a read past derlen; neither the key nor the
+ * signature is looked at. Returns 0, or -1 (*off, *len untouched) when
+ * der is not such a DER certificate.
+ */
+int dane_cert_spki(const unsigned char *der, size_t derlen, size_t *off,
+		   size_t *len);
 
 #endif
