@@ -521,22 +521,30 @@ ta_path_ok(const struct tls_cert *chain, size_t depth, uint8_t selector,
 			snprintf(why, whysz, "the path to it does not verify");
 		goto out;
 	}
-	/* Dates from the leaf up; a certificate anchor's own (selector 0)
-	 * too, a bare key has none. */
-	for (size_t i = 0; i < depth + (selector == DANE_SEL_CERT); i++) {
+	/* Dates from the leaf up to the trust anchor sent, whatever the
+	 * selector (item 11 of issue 13: under 2 1 x the certificate that
+	 * carries the key is sent, and its dates count as under 2 0 x, as
+	 * OpenSSL checks a trust anchor found in the chain); the one that
+	 * is out of date is named. */
+	for (size_t i = 0; i <= depth; i++) {
 		if (now > chain[i].not_after || now < chain[i].not_before) {
+			char what[40];
+
 			util_fmt_utc(when, sizeof(when), "%Y-%m-%d",
 				     now > chain[i].not_after
 					 ? chain[i].not_after
 					 : chain[i].not_before);
-			snprintf(why, whysz, "%s '%.80s' %s %s",
-				 i == depth ? "the trust anchor"
-				 : i	    ? "chain certificate"
-					    : "the leaf",
-				 chain[i].subject,
-				 now > chain[i].not_after
-				     ? "expired on"
-				     : "is valid only from",
+			if (i == depth)
+				snprintf(what, sizeof(what), "the trust anchor");
+			else
+				snprintf(what, sizeof(what),
+					 "chain certificate %zu", i);
+			snprintf(why, whysz,
+				 "RFC 7671 5.2.2 (DANE-16): %s '%.80s' (%s) %s %s",
+				 i ? "the DANE-TA certificate" : "the leaf",
+				 chain[i].subject, i ? what : "on the DANE-TA path",
+				 now > chain[i].not_after ? "expired on"
+							   : "is valid only from",
 				 when);
 			goto out;
 		}
@@ -623,7 +631,7 @@ dane_match(const struct dane_set *s, const struct tls_cert *chain,
 	   size_t ncerts, const char *const *names, size_t nnames, time_t now,
 	   bool *hits, struct dane_result *out)
 {
-	char ta_why[400] = "", t[200];
+	char ta_why[480] = "", t[200];
 	struct buf b;
 	bool found = false;
 
@@ -657,7 +665,7 @@ dane_match(const struct dane_set *s, const struct tls_cert *chain,
 		}
 		/* DANE-TA: a certificate sent above the leaf (DANE-16). */
 		for (size_t dpt = 1; dpt < ncerts; dpt++) {
-			char why[DANE_WHY_LEN];
+			char why[320];
 
 			if (!rec_matches(r, &chain[dpt]))
 				continue;
@@ -667,7 +675,7 @@ dane_match(const struct dane_set *s, const struct tls_cert *chain,
 					snprintf(
 					    ta_why, sizeof(ta_why),
 					    "%u %u %u matched '%.60s', but "
-					    "%.200s",
+					    "%.320s",
 					    r->usage, r->selector, r->mtype,
 					    chain[dpt].subject, why);
 				break;

@@ -21,7 +21,9 @@
  * dane_match() matches a chain as sent (leaf first, DER) against the used
  * records: DANE-EE against the leaf only, no name or date checks (DANE-15);
  * DANE-TA against a certificate the server sent above the leaf, then the
- * path from the leaf up to it verified (signatures, dates at `now`) and
+ * path from the leaf up to it verified (signatures; dates at `now` of
+ * every certificate from the leaf up to and including the matched one,
+ * under 2 0 x and 2 1 x alike, the one out of date named in why) and
  * the leaf's names checked against the reference names (DNS-IDs, or the CN
  * when there are none; '*' only as the whole left-most label; DANE-16,
  * DANE-17). Every record that matches is flagged in hits[], for the

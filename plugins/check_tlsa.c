@@ -437,7 +437,9 @@ judge_addr(struct run *r, size_t ai, double *min_left, bool *seen)
 				   dr->remaining / DAY);
 		else
 			result_add(a->node, MT_CRITICAL, NULL,
-				   "certificate-expired", "the leaf expired");
+				   "certificate-expired", "%s expired",
+				   dr->ta ? "a certificate of the DANE-TA path"
+					  : "the leaf");
 		snprintf(label, sizeof(label), "%s_cert_remaining",
 			 a->node->name);
 		if (mx_addr_first(&r->m, a))

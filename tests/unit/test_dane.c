@@ -1656,25 +1656,83 @@ test_dane16_ta_cert_expired(void **state)
 
 	(void)state;
 	/*
-	 * QUESTION (possible bug; needs a decision): chain {LEAF_OLDI,
-	 * INTER_OLD} where INTER_OLD (the matched TA certificate) expired 5
-	 * days before `now` and the leaf is valid, record 2 0 1 of
-	 * INTER_OLD: dane_match() gives ok=true with remaining = -432000
-	 * (negative: "seconds to the first expiry of the path" has passed).
-	 * ta_path_ok() checks the dates of the certificates below the TA
-	 * only and passes GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS.
-	 * CONFORMANCE DANE-16 says the path must verify "(signatures, dates,
-	 * and the trust anchor's constraints when the selector is 0)";
-	 * OpenSSL's DANE checks the dates of a Cert(0) trust anchor but not
-	 * of a bare SPKI(1) key. This asserts that reading for 2 0 x; with
-	 * 2 1 x the same chain would stay ok.
-	 *
+	 * Fixed: chain {LEAF_OLDI, INTER_OLD} where INTER_OLD (the matched
+	 * TA certificate) expired 5 days before `now` and the leaf is
+	 * valid, record 2 0 1 of INTER_OLD: dane_match() gave ok=true with
+	 * remaining = -432000. CONFORMANCE DANE-16: the path must verify
+	 * "(signatures, dates, ...)"; OpenSSL checks the dates of a trust
+	 * anchor found in the chain. 2 1 x: test_ta_expired_spki below.
 	 */
 
 	add_for(&s, 2, INTER_OLD, 0, 1);
 	MATCH(&s, ids, MX1, NULL, &res);
 	assert_false(res.ok);
 	assert_contains(res.why, "expired");
+	dane_set_free(&s);
+}
+
+/*
+ * Issue 13 item 11 (DANE-16): under 2 1 x the certificate that carries
+ * the matched key is sent, and its dates count as under 2 0 x: an expired
+ * TA certificate fails the record, which is not counted as matched, and
+ * the reason names that certificate (not the leaf). Every form of 2 x x
+ * gives the same verdict and reason.
+ */
+static void
+test_ta_expired_spki(void **state)
+{
+	static const uint8_t forms[][2] = {{1, 1}, {1, 0}, {1, 2},
+					   {0, 1}, {0, 0}, {0, 2}};
+	const int ids[] = {LEAF_OLDI, INTER_OLD};
+
+	(void)state;
+	for (size_t f = 0; f < NELEM(forms); f++) {
+		struct dane_set s = {0};
+		struct dane_result res;
+		bool hits[1] = {false};
+
+		add_for(&s, 2, INTER_OLD, forms[f][0], forms[f][1]);
+		MATCH(&s, ids, MX1, hits, &res);
+		if (res.ok)
+			fail_msg("2 %u %u of an expired TA certificate: ok, "
+				 "remaining %.0f",
+				 forms[f][0], forms[f][1], res.remaining);
+		assert_false(hits[0]);
+		assert_contains(res.why, "(DANE-16)");
+		assert_contains(res.why,
+				"the DANE-TA certificate 'CN=Old Intermediate "
+				"CA' (the trust anchor) expired on 2025-12-27");
+		assert_lacks(res.why, "leaf");
+		dane_set_free(&s);
+	}
+}
+
+/* Issue 13 item 11: an expired intermediate between the leaf and a
+ * 2 1 x trust anchor is named, as chain certificate 1; a DANE-EE record
+ * of the leaf in the same set still matches, and alone counts. */
+static void
+test_ta_expired_intermediate_named(void **state)
+{
+	struct dane_set s = {0};
+	struct dane_result res;
+	bool hits[2] = {false, false};
+	const int ids[] = {LEAF_OLDI, INTER_OLD, ROOT};
+
+	(void)state;
+	add_for(&s, 2, ROOT, 1, 1);
+	MATCH(&s, ids, MX1, hits, &res);
+	assert_false(res.ok);
+	assert_false(hits[0]);
+	assert_contains(res.why, "2 1 1 matched 'CN=Test Root CA', but");
+	assert_contains(res.why, "the DANE-TA certificate 'CN=Old Intermediate "
+				 "CA' (chain certificate 1) expired on "
+				 "2025-12-27");
+	add_for(&s, 3, LEAF_OLDI, 1, 1);
+	MATCH(&s, ids, MX1, hits, &res);
+	assert_true(res.ok);
+	assert_int_equal(res.rec, 1);
+	assert_false(hits[0]);
+	assert_true(hits[1]);
 	dane_set_free(&s);
 }
 
@@ -2482,6 +2540,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_dane16_ta_cert_constraints),
 	    cmocka_unit_test(test_dane16_ta_spki_no_constraints),
 	    cmocka_unit_test(test_dane16_ta_cert_expired),
+	    cmocka_unit_test(test_ta_expired_spki),
+	    cmocka_unit_test(test_ta_expired_intermediate_named),
 	    cmocka_unit_test(test_dane16_long_chain),
 	    cmocka_unit_test(test_dane17_exact),
 	    cmocka_unit_test(test_dane17_wildcard),
