@@ -446,6 +446,31 @@ leaf_cn(const struct tls_cert *leaf, char *out, size_t outsz)
 	gnutls_x509_crt_deinit(c);
 }
 
+/* PKIX-02 (RFC 5280 4.2.1.12): crt has no extendedKeyUsage, or one that
+ * includes serverAuth or anyExtendedKeyUsage. */
+static bool
+serves_tls_server(gnutls_x509_crt_t crt)
+{
+	char oid[128];
+
+	for (unsigned i = 0; i < 256; i++) {
+		size_t sz = sizeof(oid);
+		int r = gnutls_x509_crt_get_key_purpose_oid(crt, i, oid, &sz,
+							    NULL);
+
+		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			return i == 0; /* none at all: any purpose */
+		if (r == GNUTLS_E_SHORT_MEMORY_BUFFER)
+			continue; /* an OID longer than any we look for */
+		if (r < 0)
+			return false; /* an extension that does not parse */
+		if (strcmp(oid, GNUTLS_KP_TLS_WWW_SERVER) == 0 ||
+		    strcmp(oid, GNUTLS_KP_ANY) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
  * DANE-TA (DANE-16, DANE-17): the path from the leaf up to chain[depth],
  * that certificate taken as the trust anchor; signatures, then dates of
@@ -458,6 +483,9 @@ ta_path_ok(const struct tls_cert *chain, size_t depth, uint8_t selector,
 {
 	gnutls_x509_trust_list_t tl;
 	gnutls_x509_crt_t crts[TLS_CHAIN_MAX], ta;
+	gnutls_typed_vdata_st server_purpose = {
+	    GNUTLS_DT_KEY_PURPOSE_OID,
+	    (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER, 0};
 	gnutls_datum_t d;
 	unsigned status = 0, k = 0;
 	char when[40], cn[256];
@@ -495,8 +523,11 @@ ta_path_ok(const struct tls_cert *chain, size_t depth, uint8_t selector,
 			goto out;
 		}
 	}
+	/* PKIX-02: the path is for a TLS server (RFC 7672 3.2 leaves DANE-TA
+	 * to PKIX path rules): an extendedKeyUsage without serverAuth (or
+	 * anyExtendedKeyUsage) fails it. */
 	r = gnutls_x509_trust_list_verify_crt2(
-	    tl, crts, depth, NULL, 0,
+	    tl, crts, depth, &server_purpose, 1,
 	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
 		GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS |
 		GNUTLS_VERIFY_ALLOW_UNSORTED_CHAIN,
@@ -507,6 +538,27 @@ ta_path_ok(const struct tls_cert *chain, size_t depth, uint8_t selector,
 		status &= ~(unsigned)(GNUTLS_CERT_SIGNER_NOT_CA |
 				      GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE |
 				      GNUTLS_CERT_INVALID);
+	if (r == 0 && (status & GNUTLS_CERT_PURPOSE_MISMATCH)) {
+		unsigned bad = 0;
+
+		while (bad < depth && serves_tls_server(crts[bad]))
+			bad++;
+		/* only the anchor's own EKU: a bare key (2 1 x) has none */
+		if (bad == depth && selector == DANE_SEL_SPKI)
+			status &= ~(unsigned)(GNUTLS_CERT_PURPOSE_MISMATCH |
+					      GNUTLS_CERT_INVALID);
+		else {
+			snprintf(why, whysz,
+				 "RFC 5280 4.2.1.12 (PKIX-02): %s '%.80s' has an "
+				 "extendedKeyUsage without serverAuth: not for "
+				 "a TLS server",
+				 bad == 0       ? "the leaf"
+				 : bad == depth ? "the trust anchor"
+						: "a chain certificate",
+				 chain[bad].subject);
+			goto out;
+		}
+	}
 	if (r < 0 || status != 0) {
 		gnutls_datum_t p = {NULL, 0};
 

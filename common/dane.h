@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * dane.h: TLSA records judged and matched the way a DANE SMTP client does
- * (RFC 7672, RFC 7671, RFC 6698; CONFORMANCE DANE-11..DANE-17, DANE-30).
+ * (RFC 7672, RFC 7671, RFC 6698; CONFORMANCE DANE-11..DANE-17, DANE-30, PKIX-02).
  *
  * A dane_set holds the TLSA RRset of one host. dane_set_add() judges each
  * record as it comes: usable means usage DANE-TA(2) or DANE-EE(3),
@@ -19,11 +19,15 @@
  * points, explicit curves) match; full SPKI data is judged as DER.
  *
  * dane_match() matches a chain as sent (leaf first, DER) against the used
- * records: DANE-EE against the leaf only, no name or date checks (DANE-15);
+ * records: DANE-EE against the leaf only, no name, date or key purpose
+ * checks (DANE-15);
  * DANE-TA against a certificate the server sent above the leaf, then the
  * path from the leaf up to it verified (signatures; dates at `now` of
  * every certificate from the leaf up to and including the matched one,
- * under 2 0 x and 2 1 x alike, the one out of date named in why) and
+ * under 2 0 x and 2 1 x alike, the one out of date named in why; the
+ * TLS server purpose: an extendedKeyUsage on the leaf or a certificate
+ * below the anchor must include serverAuth or anyExtendedKeyUsage,
+ * PKIX-02) and
  * the leaf's names checked against the reference names (DNS-IDs, or the CN
  * when there are none; '*' only as the whole left-most label; DANE-16,
  * DANE-17). Every record that matches is flagged in hits[], for the

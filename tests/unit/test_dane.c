@@ -78,6 +78,11 @@ enum {
 	LEAF_NOTCA,   /* SAN mx1.example.com, under NOT_CA */
 	LEAF_BIG,     /* under INTER, 900 more DNS-IDs: DER over 16 KiB */
 	LEAF_PSS,     /* RSA-PSS key (SHA-256, salt 32), under INTER */
+	LEAF_CLIENT,  /* SAN mx1.example.com, EKU clientAuth only */
+	LEAF_ANYEKU,  /* SAN mx1.example.com, EKU anyExtendedKeyUsage */
+	LEAF_SERVER,  /* SAN mx1.example.com, EKU serverAuth, clientAuth */
+	INTER_CLI,    /* CA under ROOT, EKU clientAuth only */
+	LEAF_ICLI,    /* SAN mx1.example.com, no EKU, under INTER_CLI */
 	NCERT
 };
 
@@ -90,6 +95,7 @@ struct spec {
 	long nb, na; /* not before / not after, seconds from NOW */
 	int nextra;  /* that many more DNS-IDs, hostNNNN.example.com */
 	bool rsa_pss; /* an RSA-PSS key (2048 bits) */
+	const char *eku[2]; /* extendedKeyUsage purposes (none: no EKU) */
 };
 
 static const struct spec specs[NCERT] = {
@@ -136,6 +142,19 @@ static const struct spec specs[NCERT] = {
 		  -10 * DAY, 60 * DAY, 900},
     [LEAF_PSS] = {"rsa-pss leaf", {"mx1.example.com"}, INTER, false, false,
 		  -10 * DAY, 60 * DAY, .rsa_pss = true},
+    [LEAF_CLIENT] = {"client-auth leaf", {"mx1.example.com"}, INTER, false,
+		     false, -10 * DAY, 60 * DAY,
+		     .eku = {GNUTLS_KP_TLS_WWW_CLIENT}},
+    [LEAF_ANYEKU] = {"any-eku leaf", {"mx1.example.com"}, INTER, false,
+		     false, -10 * DAY, 60 * DAY, .eku = {GNUTLS_KP_ANY}},
+    [LEAF_SERVER] = {"server-auth leaf", {"mx1.example.com"}, INTER, false,
+		     false, -10 * DAY, 60 * DAY,
+		     .eku = {GNUTLS_KP_TLS_WWW_CLIENT,
+			     GNUTLS_KP_TLS_WWW_SERVER}},
+    [INTER_CLI] = {"Client-only Intermediate CA", {NULL}, ROOT, true, false,
+		   -300 * DAY, 300 * DAY, .eku = {GNUTLS_KP_TLS_WWW_CLIENT}},
+    [LEAF_ICLI] = {"leaf under client-only CA", {"mx1.example.com"},
+		   INTER_CLI, false, false, -10 * DAY, 60 * DAY},
 };
 
 struct gen_cert {
@@ -390,6 +409,9 @@ gen_one(int i)
 		g->crt, sp->ca ? GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN
 			       : GNUTLS_KEY_DIGITAL_SIGNATURE),
 	    "set_key_usage");
+	for (int k = 0; k < 2 && sp->eku[k] != NULL; k++)
+		chk(gnutls_x509_crt_set_key_purpose_oid(g->crt, sp->eku[k], 0),
+		    "set_key_purpose_oid");
 	chk(gnutls_x509_crt_get_key_id(g->crt, 0, kid, &kidsz), "get_key_id");
 	chk(gnutls_x509_crt_set_subject_key_id(g->crt, kid, kidsz),
 	    "set_subject_key_id");
@@ -2505,6 +2527,106 @@ test_dane30_malformed(void **state)
 	dane_set_free(&s);
 }
 
+/* ---- 7. PKIX-02: a DANE-TA path is for a TLS server -------------------- */
+
+/*
+ * PKIX-02 (RFC 5280 4.2.1.12): a clientAuth-only leaf under the
+ * intermediate fails DANE-TA (2 0 1 and 2 1 1 of the intermediate), with
+ * the reason, and the record is not counted; under DANE-EE (3 1 1) the
+ * same leaf matches: DANE-EE is purpose-free.
+ */
+static void
+test_pkix02_ta_client_only_leaf(void **state)
+{
+	static const uint8_t forms[][2] = {{0, 1}, {1, 1}, {1, 0}};
+	const int ids[] = {LEAF_CLIENT, INTER};
+
+	(void)state;
+	for (size_t f = 0; f < NELEM(forms); f++) {
+		struct dane_set s = {0};
+		struct dane_result res;
+		bool hits[2] = {false, false};
+
+		add_for(&s, 2, INTER, forms[f][0], forms[f][1]);
+		MATCH(&s, ids, MX1, hits, &res);
+		if (res.ok)
+			fail_msg("PKIX-02: 2 %u %u over a clientAuth-only "
+				 "leaf matched",
+				 forms[f][0], forms[f][1]);
+		assert_false(hits[0]);
+		assert_contains(res.why, "RFC 5280 4.2.1.12 (PKIX-02)");
+		assert_contains(res.why, "the leaf 'CN=client-auth leaf'");
+		assert_contains(res.why, "serverAuth");
+		/* DANE-EE of the same leaf: a match, the TA record still
+		 * not counted */
+		add_for(&s, 3, LEAF_CLIENT, 1, 1);
+		MATCH(&s, ids, MX1, hits, &res);
+		assert_true(res.ok);
+		assert_false(res.ta);
+		assert_int_equal(res.rec, 1);
+		assert_false(hits[0]);
+		assert_true(hits[1]);
+		dane_set_free(&s);
+	}
+}
+
+/* PKIX-02: a leaf with anyExtendedKeyUsage, with serverAuth among
+ * others, or without extendedKeyUsage passes DANE-TA. */
+static void
+test_pkix02_ta_fit_leaves(void **state)
+{
+	static const int leaves[] = {LEAF, LEAF_ANYEKU, LEAF_SERVER};
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(leaves); i++) {
+		struct dane_set s = {0};
+		struct dane_result res;
+		const int ids[] = {leaves[i], INTER};
+
+		add_for(&s, 2, INTER, 0, 1);
+		MATCH(&s, ids, MX1, NULL, &res);
+		if (!res.ok)
+			fail_msg("PKIX-02: %s: %s", C[leaves[i]].tc.subject,
+				 res.why);
+		assert_true(res.ta);
+		dane_set_free(&s);
+	}
+}
+
+/*
+ * PKIX-02 above the leaf: an intermediate whose extendedKeyUsage is
+ * clientAuth only, on the path to a 2 0 1 of the root, is named (as
+ * OpenSSL's purpose check of CA certificates does). Taken itself as the
+ * trust anchor (2 0 1 or 2 1 1 of it), its own EKU does not count: a
+ * trust anchor is not a certificate of the path (RFC 5280 6.1.1 d), and
+ * GnuTLS does not check it either.
+ */
+static void
+test_pkix02_ta_client_only_ca(void **state)
+{
+	struct dane_set s = {0};
+	struct dane_result res;
+	const int three[] = {LEAF_ICLI, INTER_CLI, ROOT},
+		  two[] = {LEAF_ICLI, INTER_CLI};
+
+	(void)state;
+	add_for(&s, 2, ROOT, 0, 1);
+	MATCH(&s, three, MX1, NULL, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "(PKIX-02)");
+	assert_contains(res.why, "'CN=Client-only Intermediate CA'");
+	dane_set_free(&s);
+
+	for (uint8_t sel = 0; sel < 2; sel++) {
+		add_for(&s, 2, INTER_CLI, sel, 1);
+		MATCH(&s, two, MX1, NULL, &res);
+		if (!res.ok)
+			fail_msg("PKIX-02: 2 %u 1 of a clientAuth-only CA: %s",
+				 sel, res.why);
+		dane_set_free(&s);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2558,6 +2680,9 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_dane30_ec_unimportable),
 	    cmocka_unit_test(test_dane30_cert_spki),
 	    cmocka_unit_test(test_dane30_malformed),
+	    cmocka_unit_test(test_pkix02_ta_client_only_leaf),
+	    cmocka_unit_test(test_pkix02_ta_fit_leaves),
+	    cmocka_unit_test(test_pkix02_ta_client_only_ca),
 	};
 	int rc;
 
