@@ -200,11 +200,18 @@ der_spki_ok(const unsigned char *p, size_t n)
 	return pos == in + inlen;
 }
 
-int
-dane_cert_spki(const unsigned char *der, size_t derlen, size_t *off,
-	       size_t *len)
+/* Where the parts of a DER certificate stand (offsets into it). */
+struct der_cert {
+	size_t tbs, tbslen;   /* tbsCertificate, whole TLV */
+	size_t spki, spkilen; /* subjectPublicKeyInfo, whole TLV */
+	size_t sig, siglen;   /* signatureValue's octets (after the
+				 unused-bits octet) */
+};
+
+static int
+der_cert_parts(const unsigned char *der, size_t derlen, struct der_cert *c)
 {
-	size_t pos = 0, in, inlen, tbs, tbslen, spki;
+	size_t pos = 0, in, inlen, tbs, tbslen, spki, sig, siglen;
 
 	/* Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
 	 * signatureValue }, filling der exactly */
@@ -212,11 +219,16 @@ dane_cert_spki(const unsigned char *der, size_t derlen, size_t *off,
 	    pos != derlen)
 		return -1;
 	pos = in;
-	if (!der_take(der, in + inlen, &pos, DER_SEQ, &tbs, &tbslen) ||
-	    !der_take(der, in + inlen, &pos, DER_SEQ, NULL, NULL) ||
-	    !der_take(der, in + inlen, &pos, DER_BITS, NULL, NULL) ||
-	    pos != in + inlen)
+	c->tbs = pos;
+	if (!der_take(der, in + inlen, &pos, DER_SEQ, &tbs, &tbslen))
 		return -1;
+	c->tbslen = pos - c->tbs;
+	if (!der_take(der, in + inlen, &pos, DER_SEQ, NULL, NULL) ||
+	    !der_take(der, in + inlen, &pos, DER_BITS, &sig, &siglen) ||
+	    pos != in + inlen || siglen < 1 || der[sig] != 0)
+		return -1;
+	c->sig = sig + 1;
+	c->siglen = siglen - 1;
 	/* tbsCertificate: [0] version OPTIONAL, serialNumber, signature,
 	 * issuer, validity, subject, subjectPublicKeyInfo, ... */
 	pos = tbs;
@@ -232,8 +244,21 @@ dane_cert_spki(const unsigned char *der, size_t derlen, size_t *off,
 	if (!der_take(der, tbs + tbslen, &pos, DER_SEQ, NULL, NULL) ||
 	    !der_spki_ok(der + spki, pos - spki))
 		return -1;
-	*off = spki;
-	*len = pos - spki;
+	c->spki = spki;
+	c->spkilen = pos - spki;
+	return 0;
+}
+
+int
+dane_cert_spki(const unsigned char *der, size_t derlen, size_t *off,
+	       size_t *len)
+{
+	struct der_cert c;
+
+	if (der_cert_parts(der, derlen, &c) < 0)
+		return -1;
+	*off = c.spki;
+	*len = c.spkilen;
 	return 0;
 }
 
@@ -455,8 +480,8 @@ serves_tls_server(gnutls_x509_crt_t crt)
 
 	for (unsigned i = 0; i < 256; i++) {
 		size_t sz = sizeof(oid);
-		int r = gnutls_x509_crt_get_key_purpose_oid(crt, i, oid, &sz,
-							    NULL);
+		int r =
+		    gnutls_x509_crt_get_key_purpose_oid(crt, i, oid, &sz, NULL);
 
 		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 			return i == 0; /* none at all: any purpose */
@@ -478,8 +503,8 @@ serves_tls_server(gnutls_x509_crt_t crt)
  */
 static bool
 ta_path_ok(const struct tls_cert *chain, size_t depth, uint8_t selector,
-	   const char *const *names, size_t nnames, time_t now, char *why,
-	   size_t whysz)
+	   bool bare, const char *const *names, size_t nnames, time_t now,
+	   char *why, size_t whysz)
 {
 	gnutls_x509_trust_list_t tl;
 	gnutls_x509_crt_t crts[TLS_CHAIN_MAX], ta;
@@ -523,15 +548,26 @@ ta_path_ok(const struct tls_cert *chain, size_t depth, uint8_t selector,
 			goto out;
 		}
 	}
+	/* DANE-35: the leaf itself signed by a bare key (its signature
+	 * checked by the caller): no path to verify, its purpose only */
+	if (depth == 0 && !serves_tls_server(ta)) {
+		snprintf(why, whysz,
+			 "RFC 5280 4.2.1.12 (PKIX-02): the leaf '%.80s' has an "
+			 "extendedKeyUsage without serverAuth: not for a TLS "
+			 "server",
+			 chain[0].subject);
+		goto out;
+	}
 	/* PKIX-02: the path is for a TLS server (RFC 7672 3.2 leaves DANE-TA
 	 * to PKIX path rules): an extendedKeyUsage without serverAuth (or
 	 * anyExtendedKeyUsage) fails it. */
-	r = gnutls_x509_trust_list_verify_crt2(
-	    tl, crts, depth, &server_purpose, 1,
-	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
-		GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS |
-		GNUTLS_VERIFY_ALLOW_UNSORTED_CHAIN,
-	    &status, NULL);
+	r = depth == 0 ? 0
+		       : gnutls_x509_trust_list_verify_crt2(
+			     tl, crts, depth, &server_purpose, 1,
+			     GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+				 GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS |
+				 GNUTLS_VERIFY_ALLOW_UNSORTED_CHAIN,
+			     &status, NULL);
 	/* DANE-16: with selector SPKI(1) the anchor is a bare key: the
 	 * constraints of the certificate that carried it do not count. */
 	if (r == 0 && selector == DANE_SEL_SPKI && depth == 1)
@@ -548,14 +584,15 @@ ta_path_ok(const struct tls_cert *chain, size_t depth, uint8_t selector,
 			status &= ~(unsigned)(GNUTLS_CERT_PURPOSE_MISMATCH |
 					      GNUTLS_CERT_INVALID);
 		else {
-			snprintf(why, whysz,
-				 "RFC 5280 4.2.1.12 (PKIX-02): %s '%.80s' has an "
-				 "extendedKeyUsage without serverAuth: not for "
-				 "a TLS server",
-				 bad == 0       ? "the leaf"
-				 : bad == depth ? "the trust anchor"
-						: "a chain certificate",
-				 chain[bad].subject);
+			snprintf(
+			    why, whysz,
+			    "RFC 5280 4.2.1.12 (PKIX-02): %s '%.80s' has an "
+			    "extendedKeyUsage without serverAuth: not for "
+			    "a TLS server",
+			    bad == 0	   ? "the leaf"
+			    : bad == depth ? "the trust anchor"
+					   : "a chain certificate",
+			    chain[bad].subject);
 			goto out;
 		}
 	}
@@ -587,17 +624,21 @@ ta_path_ok(const struct tls_cert *chain, size_t depth, uint8_t selector,
 					 ? chain[i].not_after
 					 : chain[i].not_before);
 			if (i == depth)
-				snprintf(what, sizeof(what), "the trust anchor");
+				snprintf(what, sizeof(what), "%s",
+					 bare ? "the top certificate sent"
+					      : "the trust anchor");
 			else
 				snprintf(what, sizeof(what),
 					 "chain certificate %zu", i);
-			snprintf(why, whysz,
-				 "RFC 7671 5.2.2 (DANE-16): %s '%.80s' (%s) %s %s",
-				 i ? "the DANE-TA certificate" : "the leaf",
-				 chain[i].subject, i ? what : "on the DANE-TA path",
-				 now > chain[i].not_after ? "expired on"
-							   : "is valid only from",
-				 when);
+			snprintf(
+			    why, whysz,
+			    "RFC 7671 5.2.2 (DANE-16): %s '%.80s' (%s) %s %s",
+			    i ? "the DANE-TA certificate" : "the leaf",
+			    chain[i].subject,
+			    i || bare ? what : "on the DANE-TA path",
+			    now > chain[i].not_after ? "expired on"
+						     : "is valid only from",
+			    when);
 			goto out;
 		}
 	}
@@ -678,12 +719,80 @@ describe_seen(const struct dane_set *s, const struct tls_cert *chain,
 		buf_puts(b, "; no certificate sent above the leaf");
 }
 
+/*
+ * DANE-35 (RFC 7671 5.2.2; OpenSSL's check_dane_pkeys): a 2 1 0 record
+ * whose key no certificate sent carries. The top of the chain as sent
+ * (the last certificate that links up from the leaf by issuer name) must
+ * be signed by that key; then it is taken as issued by that anchor: the
+ * path from the leaf up to it, its constraints, dates, purpose and the
+ * leaf's names as for DANE-TA. *top: its depth. *signed_by: the key did
+ * sign it (a failure after that is worth reporting; before, the record is
+ * merely another key).
+ */
+static bool
+bare_key_ok(const struct dane_rec *r, const struct tls_cert *chain,
+	    size_t ncerts, const char *const *names, size_t nnames, time_t now,
+	    size_t *top, bool *signed_by, char *why, size_t whysz)
+{
+	gnutls_datum_t key = {r->data, (unsigned)r->len}, tbs, sig, d;
+	gnutls_pubkey_t k;
+	gnutls_x509_crt_t crt;
+	struct der_cert dc;
+	size_t t = 0;
+	int algo;
+	bool ok;
+
+	*signed_by = false;
+	while (t + 1 < ncerts && t + 1 < TLS_CHAIN_MAX &&
+	       !chain[t].self_signed &&
+	       strcmp(chain[t].issuer, chain[t + 1].subject) == 0)
+		t++;
+	*top = t;
+	/* a certificate sent carries the key: not a bare key (matched, or
+	 * refused for the leaf, above) */
+	for (size_t i = 0; i <= t; i++)
+		if (rec_matches(r, &chain[i]))
+			return false;
+	if (chain[t].self_signed ||
+	    der_cert_parts(chain[t].der, chain[t].derlen, &dc) < 0)
+		return false;
+	if (gnutls_pubkey_init(&k) < 0 || gnutls_x509_crt_init(&crt) < 0)
+		util_oom();
+	d = (gnutls_datum_t){chain[t].der, (unsigned)chain[t].derlen};
+	tbs = (gnutls_datum_t){chain[t].der + dc.tbs, (unsigned)dc.tbslen};
+	sig = (gnutls_datum_t){chain[t].der + dc.sig, (unsigned)dc.siglen};
+	ok = gnutls_pubkey_import(k, &key, GNUTLS_X509_FMT_DER) == 0 &&
+	     gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER) == 0 &&
+	     (algo = gnutls_x509_crt_get_signature_algorithm(crt)) > 0 &&
+	     gnutls_pubkey_verify_data2(k, (gnutls_sign_algorithm_t)algo, 0,
+					&tbs, &sig) >= 0;
+	gnutls_x509_crt_deinit(crt);
+	gnutls_pubkey_deinit(k);
+	if (!ok)
+		return false;
+	*signed_by = true;
+	return ta_path_ok(chain, t, DANE_SEL_CERT, true, names, nnames, now,
+			  why, whysz);
+}
+
+/* The first expiry of chain[0..depth]. */
+static double
+path_remaining(const struct tls_cert *chain, size_t depth, time_t now)
+{
+	double left = 1e18;
+
+	for (size_t k = 0; k <= depth; k++)
+		if ((double)(chain[k].not_after - now) < left)
+			left = (double)(chain[k].not_after - now);
+	return left;
+}
+
 void
 dane_match(const struct dane_set *s, const struct tls_cert *chain,
 	   size_t ncerts, const char *const *names, size_t nnames, time_t now,
 	   bool *hits, struct dane_result *out)
 {
-	char ta_why[480] = "", t[200];
+	char ta_why[480] = "", t[200], why[320];
 	struct buf b;
 	bool found = false;
 
@@ -695,6 +804,8 @@ dane_match(const struct dane_set *s, const struct tls_cert *chain,
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		const struct dane_rec *r = &s->rec[i];
+		bool sent = false, signed_by;
+		size_t top;
 
 		if (!r->usable || r->superseded)
 			continue;
@@ -704,25 +815,25 @@ dane_match(const struct dane_set *s, const struct tls_cert *chain,
 				continue;
 			if (hits)
 				hits[i] = true;
-			if (!found) {
+			/* the first match, or the first that needs no bare
+			 * key (DANE-35) */
+			if (!found || out->anchor_not_sent) {
+				memset(out, 0, sizeof(*out));
 				found = true;
 				out->ok = true;
 				out->rec = i;
-				out->depth = 0;
-				out->ta = false;
 				out->remaining =
 				    (double)(chain[0].not_after - now);
 			}
 			continue;
 		}
 		/* DANE-TA: a certificate sent above the leaf (DANE-16). */
-		for (size_t dpt = 1; dpt < ncerts; dpt++) {
-			char why[320];
-
+		for (size_t dpt = 1; dpt < ncerts && !sent; dpt++) {
 			if (!rec_matches(r, &chain[dpt]))
 				continue;
-			if (!ta_path_ok(chain, dpt, r->selector, names, nnames,
-					now, why, sizeof(why))) {
+			sent = true;
+			if (!ta_path_ok(chain, dpt, r->selector, false, names,
+					nnames, now, why, sizeof(why))) {
 				if (ta_why[0] == '\0')
 					snprintf(
 					    ta_why, sizeof(ta_why),
@@ -734,22 +845,42 @@ dane_match(const struct dane_set *s, const struct tls_cert *chain,
 			}
 			if (hits)
 				hits[i] = true;
-			if (!found) {
+			if (!found || out->anchor_not_sent) {
+				memset(out, 0, sizeof(*out));
 				found = true;
 				out->ok = true;
 				out->rec = i;
 				out->depth = dpt;
 				out->ta = true;
-				out->remaining = 1e18;
-				for (size_t k = 0; k <= dpt; k++)
-					if ((double)(chain[k].not_after - now) <
-					    out->remaining)
-						out->remaining =
-						    (double)(chain[k]
-								 .not_after -
-							     now);
+				out->remaining =
+				    path_remaining(chain, dpt, now);
 			}
-			break;
+		}
+		/* DANE-35: a 2 1 0 whose key no certificate sent carries
+		 * signs the top of the chain sent. */
+		if (sent || r->selector != DANE_SEL_SPKI ||
+		    r->mtype != DANE_MT_FULL)
+			continue;
+		if (!bare_key_ok(r, chain, ncerts, names, nnames, now, &top,
+				 &signed_by, why, sizeof(why))) {
+			if (signed_by && ta_why[0] == '\0')
+				snprintf(ta_why, sizeof(ta_why),
+					 "%u %u %u: its key signed '%.60s', "
+					 "but %.320s",
+					 r->usage, r->selector, r->mtype,
+					 chain[top].subject, why);
+			continue;
+		}
+		if (hits)
+			hits[i] = true;
+		if (!found) {
+			found = true;
+			out->ok = true;
+			out->rec = i;
+			out->depth = top;
+			out->ta = true;
+			out->anchor_not_sent = true;
+			out->remaining = path_remaining(chain, top, now);
 		}
 	}
 	if (found)

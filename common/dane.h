@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * dane.h: TLSA records judged and matched the way a DANE SMTP client does
- * (RFC 7672, RFC 7671, RFC 6698; CONFORMANCE DANE-11..DANE-17, DANE-30, PKIX-02).
+ * (RFC 7672, RFC 7671, RFC 6698; CONFORMANCE DANE-11..DANE-17, DANE-30,
+ * DANE-35, PKIX-02).
  *
  * A dane_set holds the TLSA RRset of one host. dane_set_add() judges each
  * record as it comes: usable means usage DANE-TA(2) or DANE-EE(3),
@@ -20,18 +21,27 @@
  *
  * dane_match() matches a chain as sent (leaf first, DER) against the used
  * records: DANE-EE against the leaf only, no name, date or key purpose
- * checks (DANE-15);
- * DANE-TA against a certificate the server sent above the leaf, then the
+ * checks (DANE-15); DANE-TA against a certificate the server sent above
+ * the leaf, then the
  * path from the leaf up to it verified (signatures; dates at `now` of
  * every certificate from the leaf up to and including the matched one,
  * under 2 0 x and 2 1 x alike, the one out of date named in why; the
  * TLS server purpose: an extendedKeyUsage on the leaf or a certificate
  * below the anchor must include serverAuth or anyExtendedKeyUsage,
- * PKIX-02) and
- * the leaf's names checked against the reference names (DNS-IDs, or the CN
+ * PKIX-02) and the leaf's names checked against the reference names
+ * (DNS-IDs, or the CN
  * when there are none; '*' only as the whole left-most label; DANE-16,
- * DANE-17). Every record that matches is flagged in hits[], for the
- * caller's accounting across addresses (DANE-14, stale records).
+ * DANE-17). A 2 1 0 record whose key no certificate sent carries
+ * (DANE-35; RFC 7671 5.2.2, OpenSSL's check_dane_pkeys) is checked as a
+ * bare key: the top of the chain as sent (the last certificate that links
+ * up from the leaf by issuer name, the leaf when alone) must be signed by
+ * it (gnutls_pubkey_verify_data2 over its tbsCertificate as it stands),
+ * then the path below it, its own CA constraints, dates, purpose and the
+ * leaf's names as for DANE-TA; dane_result.anchor_not_sent says so, for
+ * the caller's warning (RFC 7672 3.1.2: the anchor SHOULD be sent). 2 1 1
+ * and 2 1 2 cannot be checked so: their key is unknown unless sent.
+ * Every record that matches is flagged in hits[], for the caller's
+ * accounting across addresses (DANE-14, stale records).
  *
  * No I/O and no globals; thread-safe.
  */
@@ -101,6 +111,14 @@ struct dane_result {
 	size_t rec;	  /* the record that matched (when ok) */
 	size_t depth;	  /* the chain position it matched */
 	bool ta;	  /* it was a DANE-TA match */
+	/*
+	 * DANE-35: the match is a 2 1 0 whose key no certificate sent
+	 * carries: it signed chain[depth], the top of the chain as sent
+	 * (RFC 7671 5.2.2). Senders deliver, but the server SHOULD send the
+	 * trust anchor (RFC 7672 3.1.2): callers warn. Set only when no
+	 * other record matched the usual way.
+	 */
+	bool anchor_not_sent;
 	double remaining; /* seconds to the first expiry of the path
 			     (leaf .. matched certificate) */
 	char why[800];	  /* when not ok: what was tried and seen */

@@ -1490,7 +1490,9 @@ test_dane16_ta_intermediate(void **state)
 }
 
 /* DANE-16: the trust anchor must be sent: a DANE-TA record of the root
- * matches nothing when the server omits it, and depth 2 when sent. */
+ * matches nothing when the server omits it, and depth 2 when sent; a
+ * 2 1 0 of the root still verifies the chain sent by the bare key, with
+ * anchor_not_sent (DANE-35). */
 static void
 test_dane16_ta_root_must_be_sent(void **state)
 {
@@ -1501,13 +1503,21 @@ test_dane16_ta_root_must_be_sent(void **state)
 
 	(void)state;
 	add_for(&s, 2, ROOT, 0, 1);
-	add_for(&s, 2, ROOT, 1, 0);
 	MATCH(&s, omitted, MX1, hits, &res);
 	assert_false(res.ok);
 	assert_false(hits[0]);
-	assert_false(hits[1]);
 	assert_contains(res.why, "no TLSA record matches");
+	add_for(&s, 2, ROOT, 1, 0);
+	MATCH(&s, omitted, MX1, hits, &res);
+	assert_true(res.ok);
+	assert_int_equal(res.rec, 1);
+	assert_int_equal(res.depth, 1);
+	assert_true(res.anchor_not_sent);
+	assert_false(hits[0]);
+	assert_true(hits[1]);
+	hits[1] = false;
 	MATCH(&s, sent, MX1, hits, &res);
+	assert_false(res.anchor_not_sent);
 	assert_true(res.ok);
 	assert_int_equal(res.rec, 0);
 	assert_int_equal(res.depth, 2);
@@ -2627,6 +2637,165 @@ test_pkix02_ta_client_only_ca(void **state)
 	}
 }
 
+/* ---- 8. DANE-35: a 2 1 0 whose key is not sent as a certificate ------- */
+
+/* One check of chain ids[0..n-1] against one 2 1 0 of certificate `key`
+ * (and names MX1). */
+static void
+bare(int key, const int *ids, size_t n, const char *const *names,
+     bool *hit, struct dane_result *res)
+{
+	struct dane_set s = {0};
+
+	add_for(&s, 2, key, 1, 0);
+	*hit = false;
+	match(&s, ids, n, names, 1, hit, res);
+	assert_true(res->ok == *hit);
+	dane_set_free(&s);
+}
+
+/*
+ * DANE-35 (RFC 7671 5.2.2, OpenSSL's check_dane_pkeys): the server sends
+ * only the leaf, the 2 1 0 holds the intermediate's key: the leaf (the top
+ * of the chain sent) is signed by that key -> ok, anchor_not_sent, the
+ * caller warns (RFC 7672 3.1.2). With leaf + intermediate and a 2 1 0 of
+ * the root: the intermediate is the top, its dates count.
+ */
+static void
+test_dane35_bare_key(void **state)
+{
+	const int leaf[] = {LEAF}, two[] = {LEAF, INTER},
+		  stray[] = {LEAF, UNREL_CA};
+	struct dane_result res;
+	bool hit;
+
+	(void)state;
+	bare(INTER, leaf, 1, MX1, &hit, &res);
+	if (!res.ok)
+		fail_msg("DANE-35: 2 1 0 of the intermediate, leaf alone: %s",
+			 res.why);
+	assert_true(res.ta);
+	assert_true(res.anchor_not_sent);
+	assert_int_equal(res.depth, 0);
+	assert_true(res.remaining == (double)(60 * DAY));
+
+	bare(ROOT, two, 2, MX1, &hit, &res);
+	if (!res.ok)
+		fail_msg("DANE-35: 2 1 0 of the root, root not sent: %s",
+			 res.why);
+	assert_true(res.anchor_not_sent);
+	assert_int_equal(res.depth, 1);
+	assert_true(res.remaining == (double)(30 * DAY)); /* INTER's */
+
+	/* a stray certificate that does not link up is not the top */
+	bare(INTER, stray, 2, MX1, &hit, &res);
+	assert_true(res.ok);
+	assert_int_equal(res.depth, 0);
+
+	/* with the anchor sent, the usual match: no flag */
+	bare(INTER, two, 2, MX1, &hit, &res);
+	assert_true(res.ok);
+	assert_false(res.anchor_not_sent);
+	assert_int_equal(res.depth, 1);
+}
+
+/* DANE-35 is for 2 1 0 only: a digest (2 1 1, 2 1 2) of a key that is
+ * not sent cannot be checked; another key, or a self-signed leaf's own
+ * key, matches nothing (and is reported as no match, not as a failed
+ * path). */
+static void
+test_dane35_not_applicable(void **state)
+{
+	const int two[] = {LEAF, INTER}, self[] = {SELF_EXPIRED};
+	const char *const foo[] = {"foo"};
+	struct dane_result res;
+	bool hit;
+
+	(void)state;
+	for (uint8_t mt = 1; mt < 3; mt++) {
+		struct dane_set s = {0};
+
+		add_for(&s, 2, ROOT, 1, mt);
+		MATCH(&s, two, MX1, NULL, &res);
+		assert_false(res.ok);
+		assert_contains(res.why, "no TLSA record matches");
+		dane_set_free(&s);
+	}
+	bare(UNREL_CA, two, 2, MX1, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "no TLSA record matches");
+	assert_lacks(res.why, "signed");
+	bare(SELF_EXPIRED, self, 1, foo, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "no TLSA record matches");
+}
+
+/* DANE-35: the key signed the top, but the rest must hold as for DANE-TA:
+ * dates (DANE-16), purpose (PKIX-02), names (DANE-17), and the top's own
+ * CA constraints (it is not the anchor). Not counted, and the reason
+ * says the key signed it. */
+static void
+test_dane35_path_checks(void **state)
+{
+	const int expired[] = {LEAF_EXPIRED, INTER}, client[] = {LEAF_CLIENT},
+		  client2[] = {LEAF_CLIENT, INTER}, leaf[] = {LEAF},
+		  notca[] = {LEAF_NOTCA, NOT_CA}, oldi[] = {LEAF_OLDI, INTER_OLD};
+	const char *const other[] = {"other.example"};
+	struct dane_result res;
+	bool hit;
+
+	(void)state;
+	bare(ROOT, expired, 2, MX1, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "2 1 0: its key signed 'CN=Test Intermediate "
+				 "CA', but");
+	assert_contains(res.why, "the leaf 'CN=expired leaf'");
+	assert_contains(res.why, "expired on");
+
+	bare(INTER, client, 1, MX1, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "(PKIX-02)");
+	bare(ROOT, client2, 2, MX1, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "(PKIX-02)");
+
+	bare(INTER, leaf, 1, other, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "(DANE-17)");
+
+	bare(ROOT, notca, 2, MX1, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "does not verify");
+
+	bare(ROOT, oldi, 2, MX1, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "'CN=Old Intermediate CA' (the top "
+				 "certificate sent) expired on 2025-12-27");
+}
+
+/* DANE-35: a match that needs no bare key wins the result (no warning);
+ * both records are counted. */
+static void
+test_dane35_usual_match_preferred(void **state)
+{
+	struct dane_set s = {0};
+	struct dane_result res;
+	bool hits[2] = {false, false};
+	const int two[] = {LEAF, INTER};
+
+	(void)state;
+	add_for(&s, 2, ROOT, 1, 0);
+	add_for(&s, 3, LEAF, 1, 1);
+	MATCH(&s, two, MX1, hits, &res);
+	assert_true(res.ok);
+	assert_int_equal(res.rec, 1);
+	assert_false(res.ta);
+	assert_false(res.anchor_not_sent);
+	assert_true(hits[0]);
+	assert_true(hits[1]);
+	dane_set_free(&s);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2683,6 +2852,10 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_pkix02_ta_client_only_leaf),
 	    cmocka_unit_test(test_pkix02_ta_fit_leaves),
 	    cmocka_unit_test(test_pkix02_ta_client_only_ca),
+	    cmocka_unit_test(test_dane35_bare_key),
+	    cmocka_unit_test(test_dane35_not_applicable),
+	    cmocka_unit_test(test_dane35_path_checks),
+	    cmocka_unit_test(test_dane35_usual_match_preferred),
 	};
 	int rc;
 
