@@ -630,15 +630,16 @@ ta_path_ok(const struct tls_cert *chain, size_t depth, uint8_t selector,
 			else
 				snprintf(what, sizeof(what),
 					 "chain certificate %zu", i);
-			snprintf(
-			    why, whysz,
-			    "RFC 7671 5.2.2 (DANE-16): %s '%.80s' (%s) %s %s",
-			    i ? "the DANE-TA certificate" : "the leaf",
-			    chain[i].subject,
-			    i || bare ? what : "on the DANE-TA path",
-			    now > chain[i].not_after ? "expired on"
-						     : "is valid only from",
-			    when);
+			/* "the leaf 'X' expired on D" as before; the one
+			 * above it named as a DANE-TA certificate */
+			snprintf(why, whysz, "%s '%.80s'%s%s%s %s %s (DANE-16)",
+				 i ? "the DANE-TA certificate" : "the leaf",
+				 chain[i].subject, i || bare ? " (" : "",
+				 i || bare ? what : "", i || bare ? ")" : "",
+				 now > chain[i].not_after
+				     ? "expired on"
+				     : "is valid only from",
+				 when);
 			goto out;
 		}
 	}

@@ -1573,7 +1573,10 @@ test_dane16_ta_dates(void **state)
 	assert_false(hits[0]);
 	assert_contains(res.why, "expired");
 	assert_contains(res.why, "2 0 1");
-	assert_contains(res.why, "CN=expired leaf");
+	/* the wording tests/integration/tlsa.cases expects, and the rule */
+	assert_contains(res.why, "but the leaf 'CN=expired leaf' expired on "
+				 "2025-12-31");
+	assert_contains(res.why, "(DANE-16)");
 	MATCH(&s, future, MX1, hits, &res);
 	assert_false(res.ok);
 	assert_false(hits[0]);
