@@ -429,9 +429,10 @@ judge_addr(struct run *r, size_t ai, double *min_left, bool *seen)
 		result_text(
 		    a->node, "%s, matched %s, the key that signed %.60s",
 		    s->peer.version, t, s->peer.cert[dr->depth].subject);
+		/* no token: senders deliver, RFC 8460 has no result type
+		 * for it */
 		result_add(
-		    a->node, MT_WARNING, "RFC 7672 3.1.2 (DANE-35)",
-		    "tlsa-anchor-not-sent",
+		    a->node, MT_WARNING, "RFC 7672 3.1.2 (DANE-35)", NULL,
 		    "the server SHOULD send the trust anchor: the key of "
 		    "%u %u %u signed '%.60s', but no certificate sent "
 		    "carries it",
