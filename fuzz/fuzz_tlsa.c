@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer: TLSA rdata decoded and judged, agility, the RFC 7218 text,
- * and dane_cert_data / dane_match over the input taken as a certificate
- * (common/dane.c, dns.c's TLSA decoder). */
+ * and dane_cert_spki (the DER walker, DANE-30) / dane_cert_data /
+ * dane_match over the input taken as a certificate (common/dane.c, dns.c's
+ * TLSA decoder). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -36,7 +37,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dane_rec_text(&set.rec[i], 0, text, sizeof(text));
 		dane_rec_text(&set.rec[i], 8, text, sizeof(text));
 	}
-	/* The input as a certificate: digests, and a two-certificate chain. */
+	/* The input as a certificate: its SPKI (inside the input, or none),
+	 * digests, and a two-certificate chain. */
+	{
+		size_t off = 0, len = 0;
+
+		if (dane_cert_spki(data, size, &off, &len) == 0 &&
+		    (off >= size || len > size - off || len < 2))
+			__builtin_trap();
+	}
 	for (uint8_t sel = 0; sel < 3; sel++)
 		for (uint8_t mt = 0; mt < 4; mt++)
 			dane_cert_data(data, size, sel, mt, out, sizeof(out));

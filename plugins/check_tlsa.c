@@ -497,9 +497,24 @@ judge_addr(struct run *r, size_t ai, double *min_left, bool *seen)
 		result_fact(a->node, "subject", "%s", s->peer.cert[0].subject);
 		result_fact(a->node, "not_after", "%s", date);
 	}
-	result_text(a->node, "%s, matched %s%s%.60s", s->peer.version, t,
-		    dr->ta ? " at " : "",
-		    dr->ta ? s->peer.cert[dr->depth].subject : "");
+	if (dr->anchor_not_sent) {
+		/* DANE-35: a bare key signed the top certificate sent */
+		result_text(
+		    a->node, "%s, matched %s, the key that signed %.60s",
+		    s->peer.version, t, s->peer.cert[dr->depth].subject);
+		/* no token: senders deliver, RFC 8460 has no result type
+		 * for it */
+		result_add(
+		    a->node, MT_WARNING, "RFC 7672 3.1.2 (DANE-35)", NULL,
+		    "the server SHOULD send the trust anchor: the key of "
+		    "%u %u %u signed '%.60s', but no certificate sent "
+		    "carries it",
+		    x->set.rec[dr->rec].usage, x->set.rec[dr->rec].selector,
+		    x->set.rec[dr->rec].mtype, s->peer.cert[dr->depth].subject);
+	} else
+		result_text(a->node, "%s, matched %s%s%.60s", s->peer.version,
+			    t, dr->ta ? " at " : "",
+			    dr->ta ? s->peer.cert[dr->depth].subject : "");
 	/* Dates matter on a DANE-TA path, and with --ee-expiry. */
 	if (dr->ta || r->po.ee_expiry) {
 		st = range_state(&r->warn, &r->crit, dr->remaining / DAY);
@@ -510,7 +525,9 @@ judge_addr(struct run *r, size_t ai, double *min_left, bool *seen)
 				   dr->remaining / DAY);
 		else
 			result_add(a->node, MT_CRITICAL, NULL,
-				   "certificate-expired", "the leaf expired");
+				   "certificate-expired", "%s expired",
+				   dr->ta ? "a certificate of the DANE-TA path"
+					  : "the leaf");
 		snprintf(label, sizeof(label), "%s_cert_remaining",
 			 a->node->name);
 		if (mx_addr_first(&r->m, a))

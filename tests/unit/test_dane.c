@@ -77,6 +77,12 @@ enum {
 	NOT_CA,	      /* under ROOT, basicConstraints CA:FALSE */
 	LEAF_NOTCA,   /* SAN mx1.example.com, under NOT_CA */
 	LEAF_BIG,     /* under INTER, 900 more DNS-IDs: DER over 16 KiB */
+	LEAF_PSS,     /* RSA-PSS key (SHA-256, salt 32), under INTER */
+	LEAF_CLIENT,  /* SAN mx1.example.com, EKU clientAuth only */
+	LEAF_ANYEKU,  /* SAN mx1.example.com, EKU anyExtendedKeyUsage */
+	LEAF_SERVER,  /* SAN mx1.example.com, EKU serverAuth, clientAuth */
+	INTER_CLI,    /* CA under ROOT, EKU clientAuth only */
+	LEAF_ICLI,    /* SAN mx1.example.com, no EKU, under INTER_CLI */
 	NCERT
 };
 
@@ -88,6 +94,8 @@ struct spec {
 	bool ed25519;
 	long nb, na; /* not before / not after, seconds from NOW */
 	int nextra;  /* that many more DNS-IDs, hostNNNN.example.com */
+	bool rsa_pss; /* an RSA-PSS key (2048 bits) */
+	const char *eku[2]; /* extendedKeyUsage purposes (none: no EKU) */
 };
 
 static const struct spec specs[NCERT] = {
@@ -132,6 +140,21 @@ static const struct spec specs[NCERT] = {
 		    false, -10 * DAY, 60 * DAY},
     [LEAF_BIG] = {"big leaf", {"mx1.example.com"}, INTER, false, false,
 		  -10 * DAY, 60 * DAY, 900},
+    [LEAF_PSS] = {"rsa-pss leaf", {"mx1.example.com"}, INTER, false, false,
+		  -10 * DAY, 60 * DAY, .rsa_pss = true},
+    [LEAF_CLIENT] = {"client-auth leaf", {"mx1.example.com"}, INTER, false,
+		     false, -10 * DAY, 60 * DAY,
+		     .eku = {GNUTLS_KP_TLS_WWW_CLIENT}},
+    [LEAF_ANYEKU] = {"any-eku leaf", {"mx1.example.com"}, INTER, false,
+		     false, -10 * DAY, 60 * DAY, .eku = {GNUTLS_KP_ANY}},
+    [LEAF_SERVER] = {"server-auth leaf", {"mx1.example.com"}, INTER, false,
+		     false, -10 * DAY, 60 * DAY,
+		     .eku = {GNUTLS_KP_TLS_WWW_CLIENT,
+			     GNUTLS_KP_TLS_WWW_SERVER}},
+    [INTER_CLI] = {"Client-only Intermediate CA", {NULL}, ROOT, true, false,
+		   -300 * DAY, 300 * DAY, .eku = {GNUTLS_KP_TLS_WWW_CLIENT}},
+    [LEAF_ICLI] = {"leaf under client-only CA", {"mx1.example.com"},
+		   INTER_CLI, false, false, -10 * DAY, 60 * DAY},
 };
 
 struct gen_cert {
@@ -336,7 +359,23 @@ gen_one(int i)
 		chk(gnutls_x509_privkey_generate(g->key,
 						 GNUTLS_PK_EDDSA_ED25519, 0, 0),
 		    "generate Ed25519");
-	else
+	else if (sp->rsa_pss) {
+		/* restricted to SHA-256, salt 32: the SPKI carries
+		 * RSASSA-PSS-params (RFC 4055 3.1) */
+		gnutls_x509_spki_t spki;
+		gnutls_keygen_data_st kd;
+
+		chk(gnutls_x509_spki_init(&spki), "spki_init");
+		gnutls_x509_spki_set_rsa_pss_params(spki, GNUTLS_DIG_SHA256,
+						    32);
+		kd = (gnutls_keygen_data_st){GNUTLS_KEYGEN_SPKI,
+					     (unsigned char *)spki,
+					     sizeof(spki)};
+		chk(gnutls_x509_privkey_generate2(g->key, GNUTLS_PK_RSA_PSS,
+						  2048, 0, &kd, 1),
+		    "generate RSA-PSS");
+		gnutls_x509_spki_deinit(spki);
+	} else
 		chk(gnutls_x509_privkey_generate(
 			g->key, GNUTLS_PK_ECDSA,
 			GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0),
@@ -370,6 +409,9 @@ gen_one(int i)
 		g->crt, sp->ca ? GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN
 			       : GNUTLS_KEY_DIGITAL_SIGNATURE),
 	    "set_key_usage");
+	for (int k = 0; k < 2 && sp->eku[k] != NULL; k++)
+		chk(gnutls_x509_crt_set_key_purpose_oid(g->crt, sp->eku[k], 0),
+		    "set_key_purpose_oid");
 	chk(gnutls_x509_crt_get_key_id(g->crt, 0, kid, &kidsz), "get_key_id");
 	chk(gnutls_x509_crt_set_subject_key_id(g->crt, kid, kidsz),
 	    "set_subject_key_id");
@@ -1096,7 +1138,8 @@ test_rec_text_full_whole(void **state)
 static void
 test_cert_data(void **state)
 {
-	static const int certs[] = {LEAF, LEAF_ED, ROOT, SELF_EXPIRED};
+	static const int certs[] = {LEAF, LEAF_ED, ROOT, SELF_EXPIRED,
+				    LEAF_PSS};
 	unsigned char want[4096], got[4096];
 
 	(void)state;
@@ -1447,7 +1490,9 @@ test_dane16_ta_intermediate(void **state)
 }
 
 /* DANE-16: the trust anchor must be sent: a DANE-TA record of the root
- * matches nothing when the server omits it, and depth 2 when sent. */
+ * matches nothing when the server omits it, and depth 2 when sent; a
+ * 2 1 0 of the root still verifies the chain sent by the bare key, with
+ * anchor_not_sent (DANE-35). */
 static void
 test_dane16_ta_root_must_be_sent(void **state)
 {
@@ -1458,13 +1503,21 @@ test_dane16_ta_root_must_be_sent(void **state)
 
 	(void)state;
 	add_for(&s, 2, ROOT, 0, 1);
-	add_for(&s, 2, ROOT, 1, 0);
 	MATCH(&s, omitted, MX1, hits, &res);
 	assert_false(res.ok);
 	assert_false(hits[0]);
-	assert_false(hits[1]);
 	assert_contains(res.why, "no TLSA record matches");
+	add_for(&s, 2, ROOT, 1, 0);
+	MATCH(&s, omitted, MX1, hits, &res);
+	assert_true(res.ok);
+	assert_int_equal(res.rec, 1);
+	assert_int_equal(res.depth, 1);
+	assert_true(res.anchor_not_sent);
+	assert_false(hits[0]);
+	assert_true(hits[1]);
+	hits[1] = false;
 	MATCH(&s, sent, MX1, hits, &res);
+	assert_false(res.anchor_not_sent);
 	assert_true(res.ok);
 	assert_int_equal(res.rec, 0);
 	assert_int_equal(res.depth, 2);
@@ -1520,7 +1573,10 @@ test_dane16_ta_dates(void **state)
 	assert_false(hits[0]);
 	assert_contains(res.why, "expired");
 	assert_contains(res.why, "2 0 1");
-	assert_contains(res.why, "CN=expired leaf");
+	/* the wording tests/integration/tlsa.cases expects, and the rule */
+	assert_contains(res.why, "but the leaf 'CN=expired leaf' expired on "
+				 "2025-12-31");
+	assert_contains(res.why, "(DANE-16)");
 	MATCH(&s, future, MX1, hits, &res);
 	assert_false(res.ok);
 	assert_false(hits[0]);
@@ -1635,25 +1691,83 @@ test_dane16_ta_cert_expired(void **state)
 
 	(void)state;
 	/*
-	 * QUESTION (possible bug; needs a decision): chain {LEAF_OLDI,
-	 * INTER_OLD} where INTER_OLD (the matched TA certificate) expired 5
-	 * days before `now` and the leaf is valid, record 2 0 1 of
-	 * INTER_OLD: dane_match() gives ok=true with remaining = -432000
-	 * (negative: "seconds to the first expiry of the path" has passed).
-	 * ta_path_ok() checks the dates of the certificates below the TA
-	 * only and passes GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS.
-	 * CONFORMANCE DANE-16 says the path must verify "(signatures, dates,
-	 * and the trust anchor's constraints when the selector is 0)";
-	 * OpenSSL's DANE checks the dates of a Cert(0) trust anchor but not
-	 * of a bare SPKI(1) key. This asserts that reading for 2 0 x; with
-	 * 2 1 x the same chain would stay ok.
-	 *
+	 * Fixed: chain {LEAF_OLDI, INTER_OLD} where INTER_OLD (the matched
+	 * TA certificate) expired 5 days before `now` and the leaf is
+	 * valid, record 2 0 1 of INTER_OLD: dane_match() gave ok=true with
+	 * remaining = -432000. CONFORMANCE DANE-16: the path must verify
+	 * "(signatures, dates, ...)"; OpenSSL checks the dates of a trust
+	 * anchor found in the chain. 2 1 x: test_ta_expired_spki below.
 	 */
 
 	add_for(&s, 2, INTER_OLD, 0, 1);
 	MATCH(&s, ids, MX1, NULL, &res);
 	assert_false(res.ok);
 	assert_contains(res.why, "expired");
+	dane_set_free(&s);
+}
+
+/*
+ * Issue 13 item 11 (DANE-16): under 2 1 x the certificate that carries
+ * the matched key is sent, and its dates count as under 2 0 x: an expired
+ * TA certificate fails the record, which is not counted as matched, and
+ * the reason names that certificate (not the leaf). Every form of 2 x x
+ * gives the same verdict and reason.
+ */
+static void
+test_ta_expired_spki(void **state)
+{
+	static const uint8_t forms[][2] = {{1, 1}, {1, 0}, {1, 2},
+					   {0, 1}, {0, 0}, {0, 2}};
+	const int ids[] = {LEAF_OLDI, INTER_OLD};
+
+	(void)state;
+	for (size_t f = 0; f < NELEM(forms); f++) {
+		struct dane_set s = {0};
+		struct dane_result res;
+		bool hits[1] = {false};
+
+		add_for(&s, 2, INTER_OLD, forms[f][0], forms[f][1]);
+		MATCH(&s, ids, MX1, hits, &res);
+		if (res.ok)
+			fail_msg("2 %u %u of an expired TA certificate: ok, "
+				 "remaining %.0f",
+				 forms[f][0], forms[f][1], res.remaining);
+		assert_false(hits[0]);
+		assert_contains(res.why, "(DANE-16)");
+		assert_contains(res.why,
+				"the DANE-TA certificate 'CN=Old Intermediate "
+				"CA' (the trust anchor) expired on 2025-12-27");
+		assert_lacks(res.why, "leaf");
+		dane_set_free(&s);
+	}
+}
+
+/* Issue 13 item 11: an expired intermediate between the leaf and a
+ * 2 1 x trust anchor is named, as chain certificate 1; a DANE-EE record
+ * of the leaf in the same set still matches, and alone counts. */
+static void
+test_ta_expired_intermediate_named(void **state)
+{
+	struct dane_set s = {0};
+	struct dane_result res;
+	bool hits[2] = {false, false};
+	const int ids[] = {LEAF_OLDI, INTER_OLD, ROOT};
+
+	(void)state;
+	add_for(&s, 2, ROOT, 1, 1);
+	MATCH(&s, ids, MX1, hits, &res);
+	assert_false(res.ok);
+	assert_false(hits[0]);
+	assert_contains(res.why, "2 1 1 matched 'CN=Test Root CA', but");
+	assert_contains(res.why, "the DANE-TA certificate 'CN=Old Intermediate "
+				 "CA' (chain certificate 1) expired on "
+				 "2025-12-27");
+	add_for(&s, 3, LEAF_OLDI, 1, 1);
+	MATCH(&s, ids, MX1, hits, &res);
+	assert_true(res.ok);
+	assert_int_equal(res.rec, 1);
+	assert_false(hits[0]);
+	assert_true(hits[1]);
 	dane_set_free(&s);
 }
 
@@ -2021,6 +2135,670 @@ test_nothing_used(void **state)
 	assert_int_equal(s.n, 0);
 }
 
+/* ---- 6. DANE-30: selector SPKI(1) is the bytes in the certificate ------- */
+
+/*
+ * DER made by hand (the TLS library writes only its own encodings): tag,
+ * definite length, contents. out must not overlap in. Returns the length.
+ */
+static size_t
+der_put(unsigned char tag, const unsigned char *in, size_t n,
+	unsigned char *out)
+{
+	size_t h = 0;
+
+	out[h++] = tag;
+	if (n < 0x80)
+		out[h++] = (unsigned char)n;
+	else if (n < 0x100) {
+		out[h++] = 0x81;
+		out[h++] = (unsigned char)n;
+	} else {
+		assert_true(n < 0x10000);
+		out[h++] = 0x82;
+		out[h++] = (unsigned char)(n >> 8);
+		out[h++] = (unsigned char)n;
+	}
+	memcpy(out + h, in, n);
+	return h + n;
+}
+
+/* The header length of the DER element at p (definite lengths). */
+static size_t
+der_hlen(const unsigned char *p)
+{
+	return p[1] & 0x80 ? 2 + (size_t)(p[1] & 0x7f) : 2;
+}
+
+/* The contents length of the DER element at p. */
+static size_t
+der_clen(const unsigned char *p)
+{
+	size_t l = 0;
+
+	if (!(p[1] & 0x80))
+		return p[1];
+	for (size_t i = 0; i < (size_t)(p[1] & 0x7f); i++)
+		l = l << 8 | p[2 + i];
+	return l;
+}
+
+/*
+ * tc: certificate c as sent, with its SPKI (C[c].spki, found in the DER)
+ * replaced by spki[0..n) and the tbsCertificate and Certificate lengths
+ * written anew. The signature is the old one, so no longer valid: for
+ * DANE-EE matching, which checks none. tc->der is malloc'd.
+ */
+static void
+splice_spki(int c, const unsigned char *spki, size_t n, struct tls_cert *tc)
+{
+	const unsigned char *der = C[c].tc.der, *old;
+	size_t derlen = C[c].tc.derlen, oh, th, tlen, at, rest, newtbs, len;
+	unsigned char *tbs, *outer;
+
+	old = memmem(der, derlen, C[c].spki.data, C[c].spki.size);
+	assert_non_null(old);
+	oh = der_hlen(der);
+	th = der_hlen(der + oh);
+	tlen = der_clen(der + oh);
+	at = (size_t)(old - der);
+	assert_true(at > oh + th && at + C[c].spki.size <= oh + th + tlen);
+	rest = derlen - (oh + th + tlen); /* signatureAlgorithm, value */
+	/* the tbsCertificate contents with the new SPKI */
+	newtbs = tlen - C[c].spki.size + n;
+	tbs = xmalloc(newtbs);
+	memcpy(tbs, der + oh + th, at - (oh + th));
+	memcpy(tbs + (at - (oh + th)), spki, n);
+	memcpy(tbs + (at - (oh + th)) + n, old + C[c].spki.size,
+	       oh + th + tlen - (at + C[c].spki.size));
+	outer = xmalloc(newtbs + rest + 8);
+	len = der_put(0x30, tbs, newtbs, outer);
+	memcpy(outer + len, der + oh + th + tlen, rest);
+	len += rest;
+	*tc = C[c].tc;
+	tc->der = xmalloc(len + 8);
+	tc->derlen = der_put(0x30, outer, len, tc->der);
+	free(outer);
+	free(tbs);
+}
+
+static const unsigned char OID_EC[] = {0x06, 0x07, 0x2a, 0x86, 0x48, 0xce,
+				       0x3d, 0x02, 0x01};
+static const unsigned char OID_P256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
+					 0x3d, 0x03, 0x01, 0x07};
+
+/* The P-256 point of certificate c's key: 64 octets X || Y. */
+static const unsigned char *
+ec_point(int c)
+{
+	/* SEQ { SEQ { ecPublicKey, prime256v1 }, BIT STRING 00 04 X Y } */
+	assert_int_equal(C[c].spki.size, 91);
+	assert_int_equal(C[c].spki.data[26], 0x04);
+	return C[c].spki.data + 27;
+}
+
+/* LEAF's key as an SPKI with a compressed point (RFC 5480 2.2: 02 or 03,
+ * then X), which GnuTLS does not import. Returns the length. */
+static size_t
+spki_ec_compressed(unsigned char *out)
+{
+	unsigned char alg[32], bits[40], seq[96];
+	const unsigned char *pt = ec_point(LEAF);
+	size_t a, b;
+
+	memcpy(alg, OID_EC, sizeof(OID_EC));
+	memcpy(alg + sizeof(OID_EC), OID_P256, sizeof(OID_P256));
+	a = der_put(0x30, alg, sizeof(OID_EC) + sizeof(OID_P256), seq);
+	bits[0] = 0;
+	bits[1] = 0x02 | (pt[63] & 1);
+	memcpy(bits + 2, pt, 32);
+	b = der_put(0x03, bits, 34, seq + a);
+	return der_put(0x30, seq, a + b, out);
+}
+
+/* LEAF's key as an SPKI with explicit curve parameters (RFC 3279
+ * 2.3.5 ECParameters, the P-256 values of SEC 2), which GnuTLS does not
+ * import. Returns the length. */
+static size_t
+spki_ec_explicit(unsigned char *out)
+{
+	static const unsigned char p256[] =
+	    /* ECParameters ::= SEQUENCE { version 1, fieldID { prime-field,
+	       p }, curve { a, b }, base, order, cofactor } */
+	    "\x30\x81\xf7\x02\x01\x01\x30\x2c\x06\x07\x2a\x86\x48\xce\x3d\x01"
+	    "\x01\x02\x21\x00\xff\xff\xff\xff\x00\x00\x00\x01\x00\x00\x00\x00"
+	    "\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff"
+	    "\xff\xff\xff\xff\x30\x5b\x04\x20\xff\xff\xff\xff\x00\x00\x00\x01"
+	    "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff"
+	    "\xff\xff\xff\xff\xff\xff\xff\xfc\x04\x20\x5a\xc6\x35\xd8\xaa\x3a"
+	    "\x93\xe7\xb3\xeb\xbd\x55\x76\x98\x86\xbc\x65\x1d\x06\xb0\xcc\x53"
+	    "\xb0\xf6\x3b\xce\x3c\x3e\x27\xd2\x60\x4b\x03\x15\x00\xc4\x9d\x36"
+	    "\x08\x86\xe7\x04\x93\x6a\x66\x78\xe1\x13\x9d\x26\xb7\x81\x9f\x7e"
+	    "\x90\x04\x41\x04\x6b\x17\xd1\xf2\xe1\x2c\x42\x47\xf8\xbc\xe6\xe5"
+	    "\x63\xa4\x40\xf2\x77\x03\x7d\x81\x2d\xeb\x33\xa0\xf4\xa1\x39\x45"
+	    "\xd8\x98\xc2\x96\x4f\xe3\x42\xe2\xfe\x1a\x7f\x9b\x8e\xe7\xeb\x4a"
+	    "\x7c\x0f\x9e\x16\x2b\xce\x33\x57\x6b\x31\x5e\xce\xcb\xb6\x40\x68"
+	    "\x37\xbf\x51\xf5\x02\x21\x00\xff\xff\xff\xff\x00\x00\x00\x00\xff"
+	    "\xff\xff\xff\xff\xff\xff\xff\xbc\xe6\xfa\xad\xa7\x17\x9e\x84\xf3"
+	    "\xb9\xca\xc2\xfc\x63\x25\x51\x02\x01\x01";
+	unsigned char alg[300], bits[70], seq[400];
+	size_t a, b;
+
+	memcpy(alg, OID_EC, sizeof(OID_EC));
+	memcpy(alg + sizeof(OID_EC), p256, sizeof(p256) - 1);
+	a = der_put(0x30, alg, sizeof(OID_EC) + sizeof(p256) - 1, seq);
+	bits[0] = 0;
+	bits[1] = 0x04;
+	memcpy(bits + 2, ec_point(LEAF), 64);
+	b = der_put(0x03, bits, 66, seq + a);
+	return der_put(0x30, seq, a + b, out);
+}
+
+/*
+ * LEAF_PSS's key as an SPKI whose RSASSA-PSS-params name SHA-256 with an
+ * explicit NULL parameter (as several CAs' tools write it; RFC 4055 3.1
+ * allows both forms): the same key, another encoding than GnuTLS's, which
+ * re-encodes it without the NULLs. Returns the length.
+ */
+static size_t
+spki_pss_nulls(unsigned char *out)
+{
+	static const unsigned char params[] =
+	    /* OID id-RSASSA-PSS, SEQUENCE { [0] sha256 NULL, [1] mgf1
+	       (sha256 NULL), [2] 32 } */
+	    "\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0a"
+	    "\x30\x34\xa0\x0f\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02"
+	    "\x01\x05\x00\xa1\x1c\x30\x1a\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01"
+	    "\x01\x08\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x01\x05"
+	    "\x00\xa2\x03\x02\x01\x20";
+	const unsigned char *sp = C[LEAF_PSS].spki.data, *bits;
+	unsigned char seq[600];
+	size_t a, in = der_hlen(sp), bl;
+
+	/* the BIT STRING after GnuTLS's AlgorithmIdentifier */
+	bits = sp + in + der_hlen(sp + in) + der_clen(sp + in);
+	assert_int_equal(bits[0], 0x03);
+	bl = der_hlen(bits) + der_clen(bits);
+	a = der_put(0x30, params, sizeof(params) - 1, seq);
+	memcpy(seq + a, bits, bl);
+	return der_put(0x30, seq, a + bl, out);
+}
+
+/* Certificate tc matches 3 1 1, 3 1 2 and 3 1 0 over spki[0..n), and
+ * dane_cert_data gives the same. */
+static void
+ee_spki_matches(const struct tls_cert *tc, const unsigned char *spki,
+		size_t n, const char *what)
+{
+	static const uint8_t mts[] = {1, 2, 0};
+	unsigned char d[1024], got[1024];
+
+	for (size_t i = 0; i < NELEM(mts); i++) {
+		struct dane_set s = {0};
+		struct dane_result res;
+		bool hits[1] = {false};
+		size_t dn = n;
+
+		if (mts[i] == 1)
+			chk(gnutls_hash_fast(GNUTLS_DIG_SHA256, spki, n, d),
+			    "hash");
+		else if (mts[i] == 2)
+			chk(gnutls_hash_fast(GNUTLS_DIG_SHA512, spki, n, d),
+			    "hash");
+		else
+			memcpy(d, spki, n);
+		dn = mts[i] == 1 ? 32 : mts[i] == 2 ? 64 : n;
+		dane_set_add(&s, 3, 1, mts[i], d, dn);
+		if (!s.rec[0].usable)
+			fail_msg("DANE-30 %s 3 1 %u unusable: %s", what,
+				 mts[i], s.rec[0].why);
+		memset(&res, 0x5a, sizeof(res));
+		dane_match(&s, tc, 1, MX1, 1, NOW, hits, &res);
+		if (!res.ok)
+			fail_msg("DANE-30 %s 3 1 %u: %s", what, mts[i],
+				 res.why);
+		assert_true(hits[0]);
+		assert_int_equal(dane_cert_data(tc->der, tc->derlen, 1,
+						mts[i], got, sizeof(got)),
+				 dn);
+		assert_memory_equal(got, d, dn);
+		dane_set_free(&s);
+	}
+}
+
+/* DANE-30: an RSA-PSS leaf as GnuTLS writes it; 3 1 x over its SPKI. */
+static void
+test_dane30_rsa_pss(void **state)
+{
+	const int ids[] = {LEAF_PSS, INTER};
+	struct dane_result res;
+	struct dane_set s = {0};
+
+	(void)state;
+	ee_spki_matches(&C[LEAF_PSS].tc, C[LEAF_PSS].spki.data,
+			C[LEAF_PSS].spki.size, "RSA-PSS");
+	/* and under DANE-TA: the path to INTER verifies */
+	add_for(&s, 2, INTER, 1, 1);
+	MATCH(&s, ids, MX1, NULL, &res);
+	if (!res.ok)
+		fail_msg("DANE-30 RSA-PSS leaf, 2 1 1: %s", res.why);
+	dane_set_free(&s);
+}
+
+/* DANE-30: an RSA-PSS SPKI encoded otherwise than the TLS library would
+ * (explicit NULL hash parameters): 3 1 1 / 3 1 0 over those bytes. */
+static void
+test_dane30_rsa_pss_other_encoding(void **state)
+{
+	unsigned char spki[600];
+	size_t n = spki_pss_nulls(spki);
+	struct tls_cert tc;
+
+	(void)state;
+	assert_true(n > C[LEAF_PSS].spki.size);
+	splice_spki(LEAF_PSS, spki, n, &tc);
+	ee_spki_matches(&tc, spki, n, "RSA-PSS with NULL hash parameters");
+	free(tc.der);
+}
+
+/* DANE-30: EC keys the library cannot import (a compressed point,
+ * explicit curve parameters): 3 1 1 / 3 1 0 over the raw SPKI. */
+static void
+test_dane30_ec_unimportable(void **state)
+{
+	unsigned char spki[600];
+	size_t n;
+	struct tls_cert tc;
+	gnutls_pubkey_t k;
+	gnutls_datum_t d;
+
+	(void)state;
+	for (int v = 0; v < 2; v++) {
+		n = v ? spki_ec_explicit(spki) : spki_ec_compressed(spki);
+		/* the premise: GnuTLS cannot import this key */
+		chk(gnutls_pubkey_init(&k), "pubkey_init");
+		d = (gnutls_datum_t){spki, (unsigned)n};
+		assert_true(gnutls_pubkey_import(k, &d, GNUTLS_X509_FMT_DER) <
+			    0);
+		gnutls_pubkey_deinit(k);
+		splice_spki(LEAF, spki, n, &tc);
+		ee_spki_matches(&tc, spki, n,
+				v ? "EC explicit parameters"
+				  : "EC compressed point");
+		free(tc.der);
+	}
+}
+
+/* DANE-30: dane_cert_spki() finds each generated certificate's SPKI
+ * (found here by its bytes, exported from the private key). */
+static void
+test_dane30_cert_spki(void **state)
+{
+	size_t off, len;
+
+	(void)state;
+	for (int i = 0; i < NCERT; i++) {
+		const unsigned char *at =
+		    memmem(C[i].tc.der, C[i].tc.derlen, C[i].spki.data,
+			   C[i].spki.size);
+
+		assert_int_equal(dane_cert_spki(C[i].tc.der, C[i].tc.derlen,
+						&off, &len),
+				 0);
+		assert_int_equal(off, (size_t)(at - C[i].tc.der));
+		assert_int_equal(len, C[i].spki.size);
+	}
+}
+
+/*
+ * DANE-30: malformed DER: every truncation, a length running past the
+ * end, indefinite and over-long lengths, trailing octets, an SPKI alone,
+ * junk: -1, no match, no read past the end (each input in a heap block of
+ * its exact size, for ASan).
+ */
+static void
+test_dane30_malformed(void **state)
+{
+	const struct tls_cert *leaf = &C[LEAF].tc;
+	size_t off = 12345, len = 678, n = leaf->derlen;
+	unsigned char *p, d[32];
+	struct dane_set s = {0};
+	struct dane_result res;
+	struct tls_cert tc;
+
+	(void)state;
+	want_data(LEAF, 1, 1, d, sizeof(d));
+	dane_set_add(&s, 3, 1, 1, d, 32);
+	for (size_t k = 0; k < n; k++) {
+		p = xmalloc(k ? k : 1);
+		memcpy(p, leaf->der, k);
+		if (dane_cert_spki(p, k, &off, &len) != -1)
+			fail_msg("DANE-30: a certificate cut to %zu of %zu "
+				 "octets parses",
+				 k, n);
+		tc = *leaf;
+		tc.der = p;
+		tc.derlen = k;
+		dane_match(&s, &tc, 1, MX1, 1, NOW, NULL, &res);
+		assert_false(res.ok);
+		free(p);
+	}
+	assert_int_equal(off, 12345); /* untouched on failure */
+	assert_int_equal(len, 678);
+	assert_int_equal(dane_cert_spki(NULL, 0, &off, &len), -1);
+	/* one octet more */
+	p = xmalloc(n + 1);
+	memcpy(p, leaf->der, n);
+	p[n] = 0;
+	assert_int_equal(dane_cert_spki(p, n + 1, &off, &len), -1);
+	free(p);
+	/* lengths patched: every octet of the first 200 set to 0x80
+	 * (indefinite), 0x85 (five length octets), 0xff: never a read past
+	 * the end, never an SPKI outside the DER */
+	for (size_t k = 0; k < 200 && k < n; k++)
+		for (int v = 0; v < 3; v++) {
+			static const unsigned char b[] = {0x80, 0x85, 0xff};
+
+			p = xmalloc(n);
+			memcpy(p, leaf->der, n);
+			p[k] = b[v];
+			if (dane_cert_spki(p, n, &off, &len) == 0)
+				assert_true(off < n && len <= n - off);
+			free(p);
+		}
+	/* the SPKI's own length claims one octet more */
+	{
+		size_t at = (size_t)((const unsigned char *)memmem(
+					 leaf->der, n, C[LEAF].spki.data,
+					 C[LEAF].spki.size) -
+				     leaf->der);
+
+		p = xmalloc(n);
+		memcpy(p, leaf->der, n);
+		assert_int_equal(p[at + 1], 0x59); /* P-256: 89 octets */
+		p[at + 1] = 0x5a;
+		assert_int_equal(dane_cert_spki(p, n, &off, &len), -1);
+		free(p);
+	}
+	/* an SPKI, or junk, is no certificate */
+	assert_int_equal(dane_cert_spki(C[LEAF].spki.data, C[LEAF].spki.size,
+					&off, &len),
+			 -1);
+	rng_state = 0x1234567u;
+	for (int t = 0; t < 2000; t++) {
+		size_t jn = 1 + rng_byte() % 64;
+
+		p = xmalloc(jn);
+		for (size_t i = 0; i < jn; i++)
+			p[i] = rng_byte();
+		if (t % 2)
+			p[0] = 0x30; /* a SEQUENCE, to get further */
+		if (dane_cert_spki(p, jn, &off, &len) == 0)
+			assert_true(off < jn && len <= jn - off);
+		free(p);
+	}
+	dane_set_free(&s);
+}
+
+/* ---- 7. PKIX-02: a DANE-TA path is for a TLS server -------------------- */
+
+/*
+ * PKIX-02 (RFC 5280 4.2.1.12): a clientAuth-only leaf under the
+ * intermediate fails DANE-TA (2 0 1 and 2 1 1 of the intermediate), with
+ * the reason, and the record is not counted; under DANE-EE (3 1 1) the
+ * same leaf matches: DANE-EE is purpose-free.
+ */
+static void
+test_pkix02_ta_client_only_leaf(void **state)
+{
+	static const uint8_t forms[][2] = {{0, 1}, {1, 1}, {1, 0}};
+	const int ids[] = {LEAF_CLIENT, INTER};
+
+	(void)state;
+	for (size_t f = 0; f < NELEM(forms); f++) {
+		struct dane_set s = {0};
+		struct dane_result res;
+		bool hits[2] = {false, false};
+
+		add_for(&s, 2, INTER, forms[f][0], forms[f][1]);
+		MATCH(&s, ids, MX1, hits, &res);
+		if (res.ok)
+			fail_msg("PKIX-02: 2 %u %u over a clientAuth-only "
+				 "leaf matched",
+				 forms[f][0], forms[f][1]);
+		assert_false(hits[0]);
+		assert_contains(res.why, "RFC 5280 4.2.1.12 (PKIX-02)");
+		assert_contains(res.why, "the leaf 'CN=client-auth leaf'");
+		assert_contains(res.why, "serverAuth");
+		/* DANE-EE of the same leaf: a match, the TA record still
+		 * not counted */
+		add_for(&s, 3, LEAF_CLIENT, 1, 1);
+		MATCH(&s, ids, MX1, hits, &res);
+		assert_true(res.ok);
+		assert_false(res.ta);
+		assert_int_equal(res.rec, 1);
+		assert_false(hits[0]);
+		assert_true(hits[1]);
+		dane_set_free(&s);
+	}
+}
+
+/* PKIX-02: a leaf with anyExtendedKeyUsage, with serverAuth among
+ * others, or without extendedKeyUsage passes DANE-TA. */
+static void
+test_pkix02_ta_fit_leaves(void **state)
+{
+	static const int leaves[] = {LEAF, LEAF_ANYEKU, LEAF_SERVER};
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(leaves); i++) {
+		struct dane_set s = {0};
+		struct dane_result res;
+		const int ids[] = {leaves[i], INTER};
+
+		add_for(&s, 2, INTER, 0, 1);
+		MATCH(&s, ids, MX1, NULL, &res);
+		if (!res.ok)
+			fail_msg("PKIX-02: %s: %s", C[leaves[i]].tc.subject,
+				 res.why);
+		assert_true(res.ta);
+		dane_set_free(&s);
+	}
+}
+
+/*
+ * PKIX-02 above the leaf: an intermediate whose extendedKeyUsage is
+ * clientAuth only, on the path to a 2 0 1 of the root, is named (as
+ * OpenSSL's purpose check of CA certificates does). Taken itself as the
+ * trust anchor (2 0 1 or 2 1 1 of it), its own EKU does not count: a
+ * trust anchor is not a certificate of the path (RFC 5280 6.1.1 d), and
+ * GnuTLS does not check it either.
+ */
+static void
+test_pkix02_ta_client_only_ca(void **state)
+{
+	struct dane_set s = {0};
+	struct dane_result res;
+	const int three[] = {LEAF_ICLI, INTER_CLI, ROOT},
+		  two[] = {LEAF_ICLI, INTER_CLI};
+
+	(void)state;
+	add_for(&s, 2, ROOT, 0, 1);
+	MATCH(&s, three, MX1, NULL, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "(PKIX-02)");
+	assert_contains(res.why, "'CN=Client-only Intermediate CA'");
+	dane_set_free(&s);
+
+	for (uint8_t sel = 0; sel < 2; sel++) {
+		add_for(&s, 2, INTER_CLI, sel, 1);
+		MATCH(&s, two, MX1, NULL, &res);
+		if (!res.ok)
+			fail_msg("PKIX-02: 2 %u 1 of a clientAuth-only CA: %s",
+				 sel, res.why);
+		dane_set_free(&s);
+	}
+}
+
+/* ---- 8. DANE-35: a 2 1 0 whose key is not sent as a certificate ------- */
+
+/* One check of chain ids[0..n-1] against one 2 1 0 of certificate `key`
+ * (and names MX1). */
+static void
+bare(int key, const int *ids, size_t n, const char *const *names,
+     bool *hit, struct dane_result *res)
+{
+	struct dane_set s = {0};
+
+	add_for(&s, 2, key, 1, 0);
+	*hit = false;
+	match(&s, ids, n, names, 1, hit, res);
+	assert_true(res->ok == *hit);
+	dane_set_free(&s);
+}
+
+/*
+ * DANE-35 (RFC 7671 5.2.2, OpenSSL's check_dane_pkeys): the server sends
+ * only the leaf, the 2 1 0 holds the intermediate's key: the leaf (the top
+ * of the chain sent) is signed by that key -> ok, anchor_not_sent, the
+ * caller warns (RFC 7672 3.1.2). With leaf + intermediate and a 2 1 0 of
+ * the root: the intermediate is the top, its dates count.
+ */
+static void
+test_dane35_bare_key(void **state)
+{
+	const int leaf[] = {LEAF}, two[] = {LEAF, INTER},
+		  stray[] = {LEAF, UNREL_CA};
+	struct dane_result res;
+	bool hit;
+
+	(void)state;
+	bare(INTER, leaf, 1, MX1, &hit, &res);
+	if (!res.ok)
+		fail_msg("DANE-35: 2 1 0 of the intermediate, leaf alone: %s",
+			 res.why);
+	assert_true(res.ta);
+	assert_true(res.anchor_not_sent);
+	assert_int_equal(res.depth, 0);
+	assert_true(res.remaining == (double)(60 * DAY));
+
+	bare(ROOT, two, 2, MX1, &hit, &res);
+	if (!res.ok)
+		fail_msg("DANE-35: 2 1 0 of the root, root not sent: %s",
+			 res.why);
+	assert_true(res.anchor_not_sent);
+	assert_int_equal(res.depth, 1);
+	assert_true(res.remaining == (double)(30 * DAY)); /* INTER's */
+
+	/* a stray certificate that does not link up is not the top */
+	bare(INTER, stray, 2, MX1, &hit, &res);
+	assert_true(res.ok);
+	assert_int_equal(res.depth, 0);
+
+	/* with the anchor sent, the usual match: no flag */
+	bare(INTER, two, 2, MX1, &hit, &res);
+	assert_true(res.ok);
+	assert_false(res.anchor_not_sent);
+	assert_int_equal(res.depth, 1);
+}
+
+/* DANE-35 is for 2 1 0 only: a digest (2 1 1, 2 1 2) of a key that is
+ * not sent cannot be checked; another key, or a self-signed leaf's own
+ * key, matches nothing (and is reported as no match, not as a failed
+ * path). */
+static void
+test_dane35_not_applicable(void **state)
+{
+	const int two[] = {LEAF, INTER}, self[] = {SELF_EXPIRED};
+	const char *const foo[] = {"foo"};
+	struct dane_result res;
+	bool hit;
+
+	(void)state;
+	for (uint8_t mt = 1; mt < 3; mt++) {
+		struct dane_set s = {0};
+
+		add_for(&s, 2, ROOT, 1, mt);
+		MATCH(&s, two, MX1, NULL, &res);
+		assert_false(res.ok);
+		assert_contains(res.why, "no TLSA record matches");
+		dane_set_free(&s);
+	}
+	bare(UNREL_CA, two, 2, MX1, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "no TLSA record matches");
+	assert_lacks(res.why, "signed");
+	bare(SELF_EXPIRED, self, 1, foo, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "no TLSA record matches");
+}
+
+/* DANE-35: the key signed the top, but the rest must hold as for DANE-TA:
+ * dates (DANE-16), purpose (PKIX-02), names (DANE-17), and the top's own
+ * CA constraints (it is not the anchor). Not counted, and the reason
+ * says the key signed it. */
+static void
+test_dane35_path_checks(void **state)
+{
+	const int expired[] = {LEAF_EXPIRED, INTER}, client[] = {LEAF_CLIENT},
+		  client2[] = {LEAF_CLIENT, INTER}, leaf[] = {LEAF},
+		  notca[] = {LEAF_NOTCA, NOT_CA}, oldi[] = {LEAF_OLDI, INTER_OLD};
+	const char *const other[] = {"other.example"};
+	struct dane_result res;
+	bool hit;
+
+	(void)state;
+	bare(ROOT, expired, 2, MX1, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "2 1 0: its key signed 'CN=Test Intermediate "
+				 "CA', but");
+	assert_contains(res.why, "the leaf 'CN=expired leaf'");
+	assert_contains(res.why, "expired on");
+
+	bare(INTER, client, 1, MX1, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "(PKIX-02)");
+	bare(ROOT, client2, 2, MX1, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "(PKIX-02)");
+
+	bare(INTER, leaf, 1, other, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "(DANE-17)");
+
+	bare(ROOT, notca, 2, MX1, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "does not verify");
+
+	bare(ROOT, oldi, 2, MX1, &hit, &res);
+	assert_false(res.ok);
+	assert_contains(res.why, "'CN=Old Intermediate CA' (the top "
+				 "certificate sent) expired on 2025-12-27");
+}
+
+/* DANE-35: a match that needs no bare key wins the result (no warning);
+ * both records are counted. */
+static void
+test_dane35_usual_match_preferred(void **state)
+{
+	struct dane_set s = {0};
+	struct dane_result res;
+	bool hits[2] = {false, false};
+	const int two[] = {LEAF, INTER};
+
+	(void)state;
+	add_for(&s, 2, ROOT, 1, 0);
+	add_for(&s, 3, LEAF, 1, 1);
+	MATCH(&s, two, MX1, hits, &res);
+	assert_true(res.ok);
+	assert_int_equal(res.rec, 1);
+	assert_false(res.ta);
+	assert_false(res.anchor_not_sent);
+	assert_true(hits[0]);
+	assert_true(hits[1]);
+	dane_set_free(&s);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2056,6 +2834,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_dane16_ta_cert_constraints),
 	    cmocka_unit_test(test_dane16_ta_spki_no_constraints),
 	    cmocka_unit_test(test_dane16_ta_cert_expired),
+	    cmocka_unit_test(test_ta_expired_spki),
+	    cmocka_unit_test(test_ta_expired_intermediate_named),
 	    cmocka_unit_test(test_dane16_long_chain),
 	    cmocka_unit_test(test_dane17_exact),
 	    cmocka_unit_test(test_dane17_wildcard),
@@ -2067,6 +2847,18 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_why_no_match_many_records),
 	    cmocka_unit_test(test_no_certificate),
 	    cmocka_unit_test(test_nothing_used),
+	    cmocka_unit_test(test_dane30_rsa_pss),
+	    cmocka_unit_test(test_dane30_rsa_pss_other_encoding),
+	    cmocka_unit_test(test_dane30_ec_unimportable),
+	    cmocka_unit_test(test_dane30_cert_spki),
+	    cmocka_unit_test(test_dane30_malformed),
+	    cmocka_unit_test(test_pkix02_ta_client_only_leaf),
+	    cmocka_unit_test(test_pkix02_ta_fit_leaves),
+	    cmocka_unit_test(test_pkix02_ta_client_only_ca),
+	    cmocka_unit_test(test_dane35_bare_key),
+	    cmocka_unit_test(test_dane35_not_applicable),
+	    cmocka_unit_test(test_dane35_path_checks),
+	    cmocka_unit_test(test_dane35_usual_match_preferred),
 	};
 	int rc;
 
