@@ -303,10 +303,11 @@ process_txt(struct run *r)
 				      80);
 			result_add(r->txt_node, MT_WARNING,
 				   "RFC 8461 3.1 (STS-30)", NULL,
-				   "\"%s\" and \"%s\"%s: senders that allow "
+				   "STS-30: \"%s\" and \"%s\"%s: senders that "
+				   "allow "
 				   "blanks before ';' (mox) see %zu MTA-STS "
-				   "records and no MTA-STS; others see only the "
-				   "first",
+				   "records and no MTA-STS; others see only "
+				   "the first",
 				   a, b, t.nwsp > 1 ? " and more" : "",
 				   1 + t.nwsp);
 		}
