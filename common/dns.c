@@ -992,6 +992,32 @@ anchors_add(struct dns_ctx *ctx, char *name)
 	ctx->anchors[ctx->nanchors++] = name;
 }
 
+bool
+dns_anchor_covers(const struct dns_ctx *ctx, const char *name,
+		  const char **first)
+{
+	size_t nl = strlen(name);
+
+	if (nl > 0 && name[nl - 1] == '.')
+		nl--;
+	*first = ctx->nanchors > 0 ? ctx->anchors[0] : ".";
+	for (size_t i = 0; i < ctx->nanchors; i++) {
+		const char *a = ctx->anchors[i];
+		size_t al = strlen(a);
+
+		if (al > 0 && a[al - 1] == '.')
+			al--;
+		if (al == 0)
+			return true; /* the root */
+		if (al > nl || util_strncasecmp(name + nl - al, a, al) != 0)
+			continue;
+		/* the whole name, or a whole label of it (no "xtest") */
+		if (al == nl || name[nl - al - 1] == '.')
+			return true;
+	}
+	return false;
+}
+
 /*
  * Collects the owner names of the DS and DNSKEY records of a zone-file
  * anchor (RFC 1035 5.1: ';' comments, '(' ')' continuations, $ORIGIN,

@@ -126,6 +126,16 @@ bool dns_resolver_ok(struct dns_ctx *ctx, char *why, size_t whylen);
  */
 void dns_probe_submit(struct dns_ctx *ctx);
 
+/*
+ * Does a trust anchor cover name (the anchor's owner is the root, or name
+ * itself, or one of its parents; labels compared, case ignored)? When
+ * none does, every answer about name is insecure for want of an anchor:
+ * our configuration, not the name's zone (CONFORMANCE, issue 13 item 18).
+ * *first gets the first anchor's owner, for the message.
+ */
+bool dns_anchor_covers(const struct dns_ctx *ctx, const char *name,
+		       const char **first);
+
 const char *dns_outcome_name(enum dns_outcome o); /* "NXDOMAIN", ... */
 const char *dns_security_name(enum dns_security s); /* "secure", ... */
 const char *dns_type_name(int qtype);		    /* "MX", "TXT", ... */

@@ -192,13 +192,16 @@ https_get(const char *host, unsigned port, const char *path,
 		util_oom();
 	f.h = h;
 	buf_init(&b);
-	buf_printf(&b, "%s:%u:", host, port);
+	/* an IPv6 literal (RPT-31) in brackets, as in the URL */
+	buf_printf(&b, strchr(host, ':') ? "[%s]:%u:" : "%s:%u:", host, port);
 	for (size_t i = 0; i < naddrs; i++)
 		buf_printf(&b, strchr(addrs[i], ':') ? "%s[%s]" : "%s%s",
 			   i ? "," : "", addrs[i]);
 	resolve = cu.slist_append(NULL, b.p);
 	buf_free(&b);
-	snprintf(url, sizeof(url), "https://%s:%u%s", host, port, path);
+	snprintf(url, sizeof(url),
+		 strchr(host, ':') ? "https://[%s]:%u%s" : "https://%s:%u%s",
+		 host, port, path);
 
 	/* PKIX-03: every option that the verdict or the pinning rests on
 	 * must take; a libcurl that refuses one (the PREREQFUNCTION hook

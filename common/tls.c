@@ -7,6 +7,7 @@
  * checked against the caller's "now" (deadline.h's clock), so tests can fix
  * time; GnuTLS is told to skip its own time checks.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -522,6 +523,29 @@ tls_verify_pkix(gnutls_session_t s, struct tls_ctx *t, const struct tls_peer *p,
 	}
 	cert_info(&chain[0], &tc);
 	free(tc.der);
+	/* An address literal is matched against the IP-IDs (RFC 9525 6.2,
+	 * 6.4: iPAddress SANs, never a DNS-ID or the CN; RPT-31). */
+	{
+		unsigned char ip[16];
+		size_t iplen = tls_ip_literal(hostname, ip);
+
+		if (iplen > 0) {
+			if (tls_cert_has_ipid(chain[0].data, chain[0].size, ip,
+					      iplen)) {
+				snprintf(why, whylen,
+					 "chain valid for the address %.100s",
+					 hostname);
+				return PKIX_OK;
+			}
+			snprintf(why, whylen,
+				 "name mismatch: the address %.100s is not "
+				 "among the certificate's IP addresses (RFC "
+				 "9525 6.4: an address is matched against "
+				 "iPAddress names only)",
+				 hostname);
+			return PKIX_NAME_MISMATCH;
+		}
+	}
 	/* Every DNS-ID counts (RFC 9525 6.3), not only those kept in tc. */
 	matched = tls_cert_has_dnsid(chain[0].data, chain[0].size, hostname,
 				     NULL);
@@ -557,6 +581,56 @@ pkix_result_name(enum pkix_result r)
 	};
 
 	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
+}
+
+size_t
+tls_ip_literal(const char *s, unsigned char out[16])
+{
+	char b[64];
+	size_t n = strlen(s);
+
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(b))
+		return 0;
+	memcpy(b, s, n);
+	b[n] = '\0';
+	if (inet_pton(AF_INET, b, out) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, b, out) == 1)
+		return 16;
+	return 0;
+}
+
+bool
+tls_cert_has_ipid(const unsigned char *der, size_t derlen,
+		  const unsigned char *ip, size_t iplen)
+{
+	gnutls_datum_t d = {(unsigned char *)der, (unsigned)derlen};
+	gnutls_x509_crt_t c;
+	bool matched = false;
+
+	if (gnutls_x509_crt_init(&c) < 0)
+		util_oom();
+	if (gnutls_x509_crt_import(c, &d, GNUTLS_X509_FMT_DER) == 0) {
+		for (unsigned i = 0; !matched; i++) {
+			unsigned char a[64];
+			size_t sz = sizeof(a);
+			unsigned crit;
+			int t = gnutls_x509_crt_get_subject_alt_name(c, i, a,
+								     &sz, &crit);
+
+			if (t == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+				break;
+			if (t == GNUTLS_SAN_IPADDRESS && sz == iplen &&
+			    memcmp(a, ip, iplen) == 0)
+				matched = true;
+		}
+	}
+	gnutls_x509_crt_deinit(c);
+	return matched;
 }
 
 bool

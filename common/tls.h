@@ -142,6 +142,13 @@ void tls_close(struct conn *c);
  * it has any. */
 bool tls_cert_has_dnsid(const unsigned char *der, size_t derlen,
 			const char *host, bool *has_dnsid);
+/* The address of an IPv4 or IPv6 literal (IPv6 in brackets or not) into
+ * out: 4 or 16, or 0 when s is not one. */
+size_t tls_ip_literal(const char *s, unsigned char out[16]);
+/* Does any iPAddress SAN of the DER certificate equal ip (iplen 4 or 16
+ * octets; RFC 9525 6.4 IP-ID)? */
+bool tls_cert_has_ipid(const unsigned char *der, size_t derlen,
+		       const unsigned char *ip, size_t iplen);
 /* RFC 9525 6.3 matching of one DNS-ID pattern against a host name. */
 bool names_match_dnsid(const char *pattern, const char *host);
 /* Parses "1.2" / "1.3" / "1.0" / "1.1" into 12 / 13 / 10 / 11, or -1. */

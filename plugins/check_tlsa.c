@@ -771,6 +771,24 @@ main(int argc, char **argv)
 
 	if (plugin_open(&r->p, LABEL, &r->co, NULL, false, &r->tls, r->target) != 0)
 		return MT_UNKNOWN;
+	{
+		const char *anchor;
+
+		/* Every answer would be insecure for want of an anchor: our
+		 * configuration, not the domain's failure (item 18). */
+		if (!dns_anchor_covers(r->p.dns, r->target, &anchor)) {
+			code = plugin_unknown(
+			    LABEL,
+			    "the trust anchor (%.200s, for %.100s) does not "
+			    "cover %.200s: DNSSEC cannot be validated there, "
+			    "so DANE cannot be judged (check --trust-anchor)",
+			    r->co.trust_anchor ? r->co.trust_anchor
+					       : "the system's root key",
+			    anchor, r->target);
+			plugin_close(&r->p, r->tls);
+			return code;
+		}
+	}
 	r->now = clock_wall();
 	plugin_default_helo(r->po.helo, r->helo, sizeof(r->helo));
 	mx_init(&r->m, &r->p, r->target);

@@ -95,6 +95,7 @@ struct dest {
 	char why[300]; /* why not, judged in finish() against -w/-c */
 	const char *rule;
 	bool timed_out;
+	size_t literal; /* an https: host given as an address: 4 or 16 */
 };
 
 struct run {
@@ -250,6 +251,10 @@ submit_dests(struct run *r)
 		if (d->u->scheme == TLSRPT_MAILTO) {
 			dns_submit(r->p.dns, d->u->host, DNS_T_MX, dns_keep,
 				   &d->mx);
+		} else if ((d->literal = tls_ip_literal(d->u->host,
+							(unsigned char[16]){0})) >
+			   0) {
+			/* RPT-31: reached at that address, no lookup */
 		} else {
 			if (!r->co.only6)
 				dns_submit(r->p.dns, d->u->host, DNS_T_A,
@@ -361,7 +366,21 @@ judge_dest(struct run *r, struct dest *d)
 
 	if (!d->u->ok || r->po.no_check_rua)
 		return;
-	n = addrs_of(r, d, text, addrs, &failed);
+	if (d->literal > 0) {
+		/* RPT-31: the address itself, judged on its IP-ID */
+		if ((d->literal == 4 && r->co.only6) ||
+		    (d->literal == 16 && r->co.only4)) {
+			dest_fail(d, "RPT-31", "the address %s is not IPv%d "
+				  "(-%d given)", d->u->host,
+				  r->co.only4 ? 4 : 6, r->co.only4 ? 4 : 6);
+			return;
+		}
+		util_strlcpy(text[0], d->u->host, sizeof(text[0]));
+		addrs[0] = text[0];
+		n = 1;
+		failed = false;
+	} else
+		n = addrs_of(r, d, text, addrs, &failed);
 	if (d->u->scheme == TLSRPT_MAILTO) {
 		if (d->mx == NULL || d->mx->outcome != DNS_NODATA)
 			return; /* judged on the MX answer */
@@ -402,7 +421,10 @@ judge_dest(struct run *r, struct dest *d)
 			    "https, %s:%u presents a valid certificate%s (HTTP "
 			    "%ld to GET)",
 			    h.addr, d->u->port,
-			    h.peer.ncerts ? " for the host" : "", h.status);
+			    !h.peer.ncerts  ? ""
+			    : d->literal > 0 ? " for the address (RPT-31)"
+					     : " for the host",
+			    h.status);
 	}
 	https_result_free(&h);
 }

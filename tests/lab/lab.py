@@ -286,6 +286,14 @@ DANE_HOSTS = [
                   "what": "DANE-TA; the leaf names only "
                           "dom-cnametarget.dane.test, the CNAME target of "
                           "the mail domain dom-cnamed.dane.test (DANE-33)"}),
+    ("ta211exp", {"tlsa": ["2 1 1 inter3"], "cert": {"issuer": "inter3"},
+                  "what": "DANE-TA 2 1 1 of an intermediate that expired "
+                          "(issue 13 item 11)"}),
+    ("ta211expca", {"tlsa": ["2 1 1 ca"],
+                    "cert": {"issuer": "inter3", "chain_root": True},
+                    "what": "DANE-TA 2 1 1 of the root, sent; the "
+                            "intermediate below it expired (issue 13 "
+                            "item 11)"}),
     ("mx70", {"peer": False,
               "records": [r for i in range(1, 71) for r in (
                   ("dom-mx70", "MX", "%d m%02d.mx70.dane.test." % (i, i)),
@@ -772,6 +780,15 @@ RPT_DOMAINS = [
     ("crossroot", {"txt": [["v=TLSRPTv1; rua=https://rua-cross.rpt.test/v1"]],
                    "what": "the https: host also sends an expired "
                            "cross-signed root (PKIX-01)"}),
+    # @ADDR:NAME@ stands for the address of the HTTPS site NAME
+    ("iplit", {"txt": [["v=TLSRPTv1; rua=https://@ADDR:rua-ip.rpt.test@/v1"]],
+               "what": "an https: rua given as an IPv4 literal, whose "
+                       "certificate names that address (RPT-31)"}),
+    ("iplitnoip", {"txt": [["v=TLSRPTv1; "
+                            "rua=https://@ADDR:rua.rpt.test@/v1"]],
+                   "what": "an https: rua given as the IPv4 literal of "
+                           "rua.rpt.test, whose certificate names only "
+                           "rua.rpt.test (RPT-31)"}),
 ]
 
 # The names in rpt.test. that the rua URIs point to: (owner relative to
@@ -810,6 +827,10 @@ RPT_LATE_SITES = [
     {"name": "rua-cross.rpt.test", "files": {"v1": "ok"}, "post": True,
      "cert": {"cross": "expired"},
      "what": "report endpoint, sends an expired cross-signed root too"},
+    {"name": "rua-ip.rpt.test", "files": {"v1": "ok"}, "post": True,
+     "ip_san": True,
+     "what": "report endpoint whose certificate also names its address "
+             "(an iPAddress SAN, RPT-31)"},
 ]
 
 # HTTPS hosts served by nginx, one server per address: HTTPS_NET + 1, 2,
@@ -927,7 +948,7 @@ def leaf_profile(host, c):
     N: a private non-critical extension whose value is an OCTET STRING of
     N octets (a huge certificate)."""
     assert not c.get("chain_root") or c.get("issuer", "inter") in (
-        "inter", "inter2"), host
+        "inter", "inter2", "inter3"), host
     assert c.get("cross") in (None, "expired", "expiring"), host
     assert c.get("send", "chain") in ("chain", "leaf"), host
     assert c.get("eku", "server") in ("server", "client"), host
@@ -941,6 +962,7 @@ def leaf_profile(host, c):
             "not_before": c.get("not_before", -1),
             "not_after": c.get("not_after", 365),
             "chain_root": bool(c.get("chain_root")),
+            "ips": list(c.get("ips", [])),
             "big_ext": c.get("big_ext", 0)}
 
 
@@ -992,7 +1014,10 @@ def site_plan():
                     "content_type": site.get("content_type"),
                     "post": bool(site.get("post")),
                     "a_name": site.get("a_name"),
-                    "cert": leaf_profile(name, site.get("cert", {})),
+                    # "ip_san": the certificate also names the address
+                    "cert": leaf_profile(name, dict(
+                        site.get("cert", {}),
+                        **({"ips": [addr]} if site.get("ip_san") else {}))),
                     "what": site.get("what", ""), "expect": expect})
     return out
 
@@ -1007,6 +1032,7 @@ def cert_desc(host, c):
         desc.append("SAN " + ", ".join(names))
     desc.append({"inter": "test intermediate",
                  "inter2": "intermediate expiring in 20 days",
+                 "inter3": "intermediate expired 10 days ago",
                  "self": "self-signed",
                  "untrusted": "CA not in ca.pem",
                  "deep": "under %d intermediates, all sent" % DEEP_CHAIN,
@@ -1221,7 +1247,7 @@ class Pki:
         return k
 
     def template(self, name, cn, not_before, not_after, ca=False,
-                 names=(), big_ext=0, eku="server"):
+                 names=(), big_ext=0, eku="server", ips=()):
         lines = ['cn = "%s"' % cn,
                  "serial = %d" % random.getrandbits(63),
                  'activation_date = "%s"' % stamp(self.now, not_before),
@@ -1232,6 +1258,7 @@ class Pki:
             # extendedKeyUsage serverAuth, or clientAuth only (PKIX-02)
             lines += ["tls_www_%s" % eku, "signing_key"]
         lines += ['dns_name = "%s"' % n for n in names]
+        lines += ['ip_address = "%s"' % a for a in ips]
         if big_ext:
             # under the documentation enterprise number 32473 (RFC 5612),
             # value: an OCTET STRING of BIG_EXT octets 'x' in DER (length
@@ -1246,7 +1273,7 @@ class Pki:
 
     def cert(self, name, cn, not_before, not_after, ca=False, names=(),
              issuer=None, big_ext=0, key=True, key_type="ecdsa",
-             eku="server"):
+             eku="server", ips=()):
         """Makes NAME.key and NAME.pem; issuer None is self-signed, else
         the name of an earlier cert(). KEY False: NAME.key exists; a
         string: the key of that earlier cert() (a cross-signed copy)."""
@@ -1257,7 +1284,7 @@ class Pki:
         else:
             k = self.path(key, "key")
         t = self.template(name, cn, not_before, not_after, ca, names,
-                          big_ext, eku)
+                          big_ext, eku, ips)
         out = self.path(name, "pem")
         if issuer is None:
             run(["certtool", "--generate-self-signed", "--load-privkey", k,
@@ -1293,6 +1320,7 @@ class Pki:
         with open(self.path(name, "pem"), encoding="ascii") as f:
             text = f.read()
         inters = {"inter": ["inter"], "inter2": ["inter2"],
+                  "inter3": ["inter3"],
                   "deep": [deep_name(i) for i in range(DEEP_CHAIN, 0, -1)],
                   "leaf": []}
         for c in inters.get(issuer, []) + (["ca"] if root else []) + \
@@ -1333,7 +1361,7 @@ def cert_spki(der):
     return der[i:end]
 
 
-CAS = ["ca", "inter", "inter2", "untrusted-ca"]
+CAS = ["ca", "inter", "inter2", "inter3", "untrusted-ca"]
 # The "deep" issuer: DEEP_CHAIN intermediates, deep01 signed by the root,
 # each next one by the one before, the leaf by the last.
 DEEP_CHAIN = 20
@@ -1351,6 +1379,8 @@ def make_pki(state, hosts, sites, now):
     pki.cert("inter", "mailtls test intermediate", -800, 3000, ca=True,
              issuer="ca")
     pki.cert("inter2", "mailtls test intermediate 2 (expiring)", -100, 20,
+             ca=True, issuer="ca")
+    pki.cert("inter3", "mailtls test intermediate 3 (expired)", -400, -10,
              ca=True, issuer="ca")
     pki.cert("untrusted-ca", "mailtls untrusted root", -800, 3650, ca=True)
     # The 2020 AddTrust and 2024 ISRG/DST pattern (PKIX-01): the trusted
@@ -1388,7 +1418,7 @@ def make_pki(state, hosts, sites, now):
                  prof["not_after"],
                  names=prof["names"], issuer=issuer,
                  big_ext=prof["big_ext"], key_type=prof["key"],
-                 eku=prof["eku"])
+                 eku=prof["eku"], ips=prof["ips"])
         der = pki.ders(host)
         return {"names": prof["names"],
                 "chain": pki.chain(host, "leaf" if prof["send"] == "leaf"
@@ -1548,8 +1578,17 @@ def rpt_zone(hosts, sites, serial):
     A record for every site in the zone."""
     hb = by_host(hosts)
     z = zone_head("rpt.test.", serial)
+    addr = {s["name"]: s["address"] for s in sites}
+
+    def fill(t):
+        """@ADDR:NAME@ in a TXT string: the address of the site NAME."""
+        while "@ADDR:" in t:
+            a = t.index("@ADDR:")
+            b = t.index("@", a + 1)
+            t = t[:a] + addr[t[a + 6:b]] + t[b + 1:]
+        return t
     for label, opt in RPT_DOMAINS:
-        z += [rr("_smtp._tls." + label, "TXT", txt(t))
+        z += [rr("_smtp._tls." + label, "TXT", txt([fill(x) for x in t]))
               for t in opt.get("txt", [])]
         z += [rr(o, t, d) for o, t, d in opt.get("records", [])]
     for o, t, d, _what in RPT_HELPERS:

@@ -97,6 +97,28 @@ test_escaped_dot(void **state)
 	assert_int_equal(n.n, 3); /* plain text: the backslash is a byte */
 }
 
+/* RPT-31: address literals are told apart from names, in both families. */
+static void
+test_ip_literal(void **state)
+{
+	unsigned char ip[16];
+
+	(void)state;
+	assert_int_equal(tls_ip_literal("127.3.0.62", ip), 4);
+	assert_memory_equal(ip, "\x7f\x03\x00\x3e", 4);
+	assert_int_equal(tls_ip_literal("::1", ip), 16);
+	assert_int_equal(ip[15], 1);
+	assert_int_equal(tls_ip_literal("[2001:db8::25]", ip), 16);
+	assert_int_equal(ip[0], 0x20);
+	assert_int_equal(ip[15], 0x25);
+	assert_int_equal(tls_ip_literal("rua.example.com", ip), 0);
+	assert_int_equal(tls_ip_literal("127.3.0", ip), 0);
+	assert_int_equal(tls_ip_literal("127.3.0.256", ip), 0);
+	assert_int_equal(tls_ip_literal("[127.0.0.1", ip), 0);
+	assert_int_equal(tls_ip_literal("", ip), 0);
+	assert_int_equal(tls_ip_literal("[]", ip), 0);
+}
+
 static void
 test_version(void **state)
 {
@@ -117,6 +139,7 @@ main(void)
 		cmocka_unit_test(test_exact),
 		cmocka_unit_test(test_wildcard),
 		cmocka_unit_test(test_escaped_dot),
+		cmocka_unit_test(test_ip_literal),
 		cmocka_unit_test(test_version),
 	};
 
