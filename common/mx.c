@@ -149,30 +149,62 @@ mx_submit_addrs(struct mx_set *m)
 	}
 }
 
-bool
-mx_add_addr(struct mx_set *m, struct mx_host *h,
+/* One session to ss asking for key type k, in a node of its own. */
+static struct mx_addr *
+add_session(struct mx_set *m, struct mx_host *h,
 	    const struct sockaddr_storage *ss, socklen_t sslen,
-	    const struct mx_conn *conn)
+	    const struct mx_conn *conn, enum tls_keytype k)
 {
-	char text[NET_ADDR_MAX];
+	char text[NET_ADDR_MAX + 8];
 	struct mx_addr *a;
 
 	if (m->naddrs == MX_MAX_ADDRS) {
 		m->addrs_capped = true;
 		m->addrs_left++;
-		return false;
+		return NULL;
 	}
 	a = &m->addrs[m->naddrs++];
 	a->host = h;
-	net_addr_text((const struct sockaddr *)ss, text, sizeof(text));
+	net_addr_text((const struct sockaddr *)ss, text, NET_ADDR_MAX);
+	if (k != TLS_KEY_ANY)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "/%s", k == TLS_KEY_ECDSA ? "ecdsa" : "rsa");
 	a->node = result_child(h->node, NODE_ADDRESS, text);
+	if (k != TLS_KEY_ANY)
+		result_fact(a->node, "key_type", "%s", tls_keytype_name(k));
 	a->sopts.helo = conn->helo;
 	a->sopts.sni = h->name;
 	a->sopts.verify_name = conn->pkix ? h->name : NULL;
 	a->sopts.tls = conn->tls;
 	a->sopts.now = conn->now;
+	a->sopts.keytype = k;
 	smtp_session_init(&a->sess, (const struct sockaddr *)ss, sslen,
 			  &a->sopts);
+	return a;
+}
+
+bool
+mx_add_addr(struct mx_set *m, struct mx_host *h,
+	    const struct sockaddr_storage *ss, socklen_t sslen,
+	    const struct mx_conn *conn)
+{
+	struct mx_addr *a, *b;
+
+	if (!conn->all_certs) {
+		if (add_session(m, h, ss, sslen, conn, TLS_KEY_ANY) == NULL)
+			return false;
+		h->naddrs++;
+		return true;
+	}
+	if (m->naddrs + 2 > MX_MAX_ADDRS) {
+		m->addrs_capped = true;
+		m->addrs_left += 2;
+		return false;
+	}
+	a = add_session(m, h, ss, sslen, conn, TLS_KEY_ECDSA);
+	b = add_session(m, h, ss, sslen, conn, TLS_KEY_RSA);
+	a->pair = b;
+	b->pair = a;
 	h->naddrs++;
 	return true;
 }
@@ -316,6 +348,22 @@ mx_connect_all(struct mx_set *m)
 	mx_connect_join(m);
 }
 
+size_t
+mx_sessions(const struct mx_set *m, size_t *ok)
+{
+	size_t n = 0, good = 0;
+
+	for (size_t i = 0; i < m->naddrs; i++) {
+		if (m->addrs[i].keytype_absent)
+			continue;
+		n++;
+		good += m->addrs[i].node->worst == MT_OK;
+	}
+	if (ok != NULL)
+		*ok = good;
+	return n;
+}
+
 bool
 mx_addr_first(const struct mx_set *m, const struct mx_addr *a)
 {
@@ -394,7 +442,22 @@ judge_session(const struct mx_set *m, struct mx_addr *a,
 		result_fact(n, "greeting_ms", "%lld", (long long)s->t_greeting);
 	result_fact(n, "total_ms", "%lld", (long long)s->t_total);
 	result_fact(n, "quit", "%s", s->quit_ok ? "221" : "no 221");
-	if (s->fail != SMTP_OK && !s->tls_done)
+	/* --all-certs: no certificate of this key type where the other
+	 * session found one: the server has one kind of key, and every
+	 * sender can use it (item 19). */
+	if (a->sopts.keytype != TLS_KEY_ANY && s->fail == SMTP_FAIL_TLS &&
+	    a->pair != NULL && a->pair->sess.tls_done) {
+		a->keytype_absent = true;
+		result_text(n, "no %s certificate",
+			    tls_keytype_name(a->sopts.keytype));
+		result_add(n, MT_OK, NULL, NULL,
+			   "no %s certificate: the handshake offering %s "
+			   "signatures only failed (%s); the server has a %s "
+			   "one, which senders use",
+			   tls_keytype_name(a->sopts.keytype),
+			   tls_keytype_name(a->sopts.keytype), s->why,
+			   tls_keytype_name(a->pair->sopts.keytype));
+	} else if (s->fail != SMTP_OK && !s->tls_done)
 		result_add(n,
 			   s->fail == SMTP_FAIL_TIMEOUT
 			       ? m->p->co->timeout_result

@@ -56,6 +56,11 @@ struct mx_addr {
 	struct node *node;
 	struct smtp_session sess;
 	struct smtp_opts sopts;
+	/* --all-certs: the session of the same address asking for the
+	 * other key type; keytype_absent: this one found no certificate of
+	 * its type while the other did (a note, not a failure) */
+	struct mx_addr *pair;
+	bool keytype_absent;
 };
 
 enum mx_kind {
@@ -72,6 +77,10 @@ struct mx_conn {
 	struct tls_ctx *tls;
 	time_t now;
 	bool pkix; /* verify the chain for the host name */
+	/* --all-certs (issue 13 item 19): two sessions per address, one
+	 * asking for an ECDSA certificate and one for an RSA certificate;
+	 * their nodes are "ADDRESS/ecdsa" and "ADDRESS/rsa" */
+	bool all_certs;
 };
 
 struct mx_set {
@@ -127,7 +136,8 @@ void mx_submit_addrs(struct mx_set *m);
  * with conn, also an address node and a session for each address.
  */
 void mx_collect(struct mx_set *m, const struct mx_conn *conn);
-/* One address to connect to, for host h; false when over the cap. */
+/* One address to connect to, for host h (two sessions with
+ * conn->all_certs); false when over the cap. */
 bool mx_add_addr(struct mx_set *m, struct mx_host *h,
 		 const struct sockaddr_storage *ss, socklen_t sslen,
 		 const struct mx_conn *conn);
@@ -156,6 +166,12 @@ double mx_judge_addr(const struct mx_set *m, struct mx_addr *a,
  */
 void mx_judge_dialogue(const struct mx_set *m, struct mx_addr *a,
 		       enum mt_state fail);
+/*
+ * The sessions that count on line 1: every address, and with --all-certs
+ * every certificate of it (a key type the server lacks left out); *ok
+ * (may be NULL) those whose node ended OK. Call after result_finish().
+ */
+size_t mx_sessions(const struct mx_set *m, size_t *ok);
 /* Is a the first address of the set with its text (MX hosts may share an
  * address)? Per-address perfdata is written for the first only, so that
  * each label stands once on line 1. */

@@ -431,7 +431,7 @@ smtp_session_run(struct smtp_session *s)
 
 	s->step = SMTP_STEP_TLS;
 	t = clock_mono_ms();
-	st = tls_handshake(&c, o->tls, o->sni, &tls);
+	st = tls_handshake(&c, o->tls, o->sni, o->keytype, &tls);
 	s->injected = c.discarded;
 	if (st != NET_OK) {
 		if (st == NET_TIMEOUT)

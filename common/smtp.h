@@ -106,6 +106,7 @@ struct smtp_opts {
 	const char *verify_name; /* PKIX reference name, NULL: skip PKIX */
 	struct tls_ctx *tls;
 	time_t now;	      /* for the PKIX dates */
+	enum tls_keytype keytype; /* the certificate asked for (item 19) */
 };
 
 struct smtp_session {

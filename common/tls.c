@@ -28,6 +28,23 @@ struct tls_ctx {
 /* TLS 1.0 and 1.1 are allowed so that a server stuck on them is reported
  * by version (SMTP --min-tls, RFC 8996) instead of as a failed handshake. */
 static const char *const PRIORITY = "NORMAL:+VERS-TLS1.1:+VERS-TLS1.0";
+/* The same, offering the signature algorithms of one key type only. */
+static const char *const PRIORITY_ECDSA =
+    "NORMAL:+VERS-TLS1.1:+VERS-TLS1.0:-SIGN-ALL:+SIGN-ECDSA-SHA256:"
+    "+SIGN-ECDSA-SHA384:+SIGN-ECDSA-SHA512:+SIGN-ECDSA-SECP256R1-SHA256:"
+    "+SIGN-ECDSA-SECP384R1-SHA384:+SIGN-ECDSA-SECP521R1-SHA512:"
+    "+SIGN-ECDSA-SHA1";
+static const char *const PRIORITY_RSA =
+    "NORMAL:+VERS-TLS1.1:+VERS-TLS1.0:-SIGN-ALL:+SIGN-RSA-PSS-RSAE-SHA256:"
+    "+SIGN-RSA-PSS-RSAE-SHA384:+SIGN-RSA-PSS-RSAE-SHA512:"
+    "+SIGN-RSA-PSS-SHA256:+SIGN-RSA-PSS-SHA384:+SIGN-RSA-PSS-SHA512:"
+    "+SIGN-RSA-SHA256:+SIGN-RSA-SHA384:+SIGN-RSA-SHA512:+SIGN-RSA-SHA1";
+
+const char *
+tls_keytype_name(enum tls_keytype k)
+{
+	return k == TLS_KEY_ECDSA ? "ECDSA" : k == TLS_KEY_RSA ? "RSA" : "";
+}
 
 struct tls_ctx *
 tls_ctx_new(const char *cafile, bool load_trust, char *err, size_t errlen)
@@ -89,8 +106,11 @@ tls_ctx_free(struct tls_ctx *t)
 
 enum net_status
 tls_handshake(struct conn *c, struct tls_ctx *t, const char *sni,
-	      gnutls_session_t *out)
+	      enum tls_keytype key, gnutls_session_t *out)
 {
+	const char *prio = key == TLS_KEY_ECDSA ? PRIORITY_ECDSA
+			   : key == TLS_KEY_RSA ? PRIORITY_RSA
+						: PRIORITY;
 	gnutls_session_t s;
 	enum net_status st;
 	int r;
@@ -99,8 +119,18 @@ tls_handshake(struct conn *c, struct tls_ctx *t, const char *sni,
 	if (gnutls_init(&s,
 			GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL) < 0)
 		util_oom();
-	if (gnutls_priority_set_direct(s, PRIORITY, NULL) < 0)
+	if (gnutls_priority_set_direct(s, prio, NULL) < 0) {
+		if (key != TLS_KEY_ANY) {
+			/* never a handshake that would show another key */
+			gnutls_deinit(s);
+			snprintf(c->err, sizeof(c->err),
+				 "our TLS library refused the %s-only "
+				 "signature algorithms",
+				 tls_keytype_name(key));
+			return NET_ERROR;
+		}
 		gnutls_set_default_priority(s);
+	}
 	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, t->cred);
 	if (sni != NULL && *sni != '\0')
 		gnutls_server_name_set(s, GNUTLS_NAME_DNS, sni, strlen(sni));

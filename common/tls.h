@@ -83,6 +83,20 @@ struct tls_peer {
 	bool chain_truncated; /* more than TLS_CHAIN_MAX were sent */
 };
 
+/*
+ * The server's certificate to ask for (issue 13 item 19): any (what our
+ * library prefers), or only one whose key signs with ECDSA or with RSA
+ * (RSA-PSS included), by offering only those signature algorithms. A
+ * server with an ECDSA and an RSA certificate shows each to the senders
+ * that offer its algorithms.
+ */
+enum tls_keytype {
+	TLS_KEY_ANY = 0,
+	TLS_KEY_ECDSA,
+	TLS_KEY_RSA,
+};
+const char *tls_keytype_name(enum tls_keytype k); /* "ECDSA", "RSA", "" */
+
 enum pkix_result {
 	PKIX_OK = 0,
 	PKIX_NO_CERT,	   /* the peer sent none */
@@ -102,7 +116,8 @@ enum pkix_result {
  * handshake").
  */
 enum net_status tls_handshake(struct conn *c, struct tls_ctx *t,
-			      const char *sni, gnutls_session_t *out);
+			      const char *sni, enum tls_keytype key,
+			      gnutls_session_t *out);
 /*
  * Fills *p (empty: zeroed or tls_peer_free()d) from a live session;
  * tls_peer_free() frees what it allocates. The certificates of the path

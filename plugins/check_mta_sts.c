@@ -56,6 +56,7 @@ enum {
 	OPT_FETCH_WARNING,
 	OPT_FETCH_CRITICAL,
 	OPT_HELO,
+	OPT_ALL_CERTS,
 };
 
 static const struct opt_def options[] = {
@@ -98,6 +99,10 @@ static const struct opt_def options[] = {
     {OPT_HELO, "helo", 0, "NAME",
      "name to send with EHLO for --check-mx (default: this machine's\n"
      "FQDN, or the address literal of our end of the connection)"},
+    {OPT_ALL_CERTS, "all-certs", 0, NULL,
+     "with --check-mx: one handshake per key type, asking for the\n"
+     "ECDSA and for the RSA certificate, each judged; a server with\n"
+     "one type of key only is fine"},
     OPTDEF_TAIL,
 };
 
@@ -134,6 +139,7 @@ static const struct plugin_desc desc = {
 struct plugin_opts {
 	bool allow_testing;
 	bool check_mx;
+	bool all_certs;
 	const char *state_file;
 	const char *cert_warning, *cert_critical;
 	const char *fetch_warning, *fetch_critical;
@@ -192,6 +198,9 @@ handle_opt(void *ctx, int id, const char *arg, const char **why)
 		return 0;
 	case OPT_CHECK_MX:
 		po->check_mx = true;
+		return 0;
+	case OPT_ALL_CERTS:
+		po->all_certs = true;
 		return 0;
 	case OPT_STATE_FILE:
 		if (*arg == '\0') {
@@ -1114,12 +1123,13 @@ summarize(struct run *r, enum mt_state worst, struct buf *out)
 	if (r->id[0] != '\0')
 		buf_printf(out, ", id %s", r->id);
 	if (r->po.check_mx && r->m.naddrs > 0) {
-		size_t ok = 0;
+		size_t ok, n = mx_sessions(&r->m, &ok);
 
-		for (size_t i = 0; i < r->m.naddrs; i++)
-			ok += r->m.addrs[i].node->worst == MT_OK;
-		buf_printf(out, ", %zu/%zu MX address%s OK", ok, r->m.naddrs,
-			   r->m.naddrs == 1 ? "" : "es");
+		buf_printf(out, ", %zu/%zu MX %s OK", ok, n,
+			   r->po.all_certs ? (n == 1 ? "certificate"
+						     : "certificates")
+			   : n == 1	   ? "address"
+					   : "addresses");
 	}
 }
 
@@ -1255,7 +1265,8 @@ main(int argc, char **argv)
 	plugin_default_helo(r->po.helo, r->helo, sizeof(r->helo));
 	mx_init(&r->m, &r->p, r->domain);
 	conn = (struct mx_conn){
-	    .helo = r->helo, .tls = r->tls, .now = r->now, .pkix = true};
+	    .helo = r->helo, .tls = r->tls, .now = r->now, .pkix = true,
+	    .all_certs = r->po.all_certs};
 
 	/* Everything DNS at once: the record, the MX RRset, the policy
 	 * host's addresses, and the resolver probe. */

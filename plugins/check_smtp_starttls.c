@@ -34,6 +34,7 @@ enum {
 	OPT_NO_PKIX,
 	OPT_HELO,
 	OPT_ADDRESS,
+	OPT_ALL_CERTS,
 };
 
 static const struct opt_def options[] = {
@@ -60,6 +61,10 @@ static const struct opt_def options[] = {
     {OPT_HELO, "helo", 0, "NAME",
      "name to send with EHLO (default: this machine's FQDN, or the\n"
      "address literal of our end of the connection)"},
+    {OPT_ALL_CERTS, "all-certs", 0, NULL,
+     "one handshake per key type: ask for the ECDSA and for the RSA\n"
+     "certificate (offering only that type's signature algorithms) and\n"
+     "judge each; a server with one type of key only is fine"},
     OPTDEF_TAIL,
 };
 
@@ -91,6 +96,7 @@ static const struct plugin_desc desc = {
 struct plugin_opts {
 	int min_tls;
 	bool no_pkix;
+	bool all_certs;
 	const char *helo;
 	const char *address; /* --address, parsed into addr_ss */
 	struct sockaddr_storage addr_ss;
@@ -147,6 +153,9 @@ handle_opt(void *ctx, int id, const char *arg, const char **why)
 	case OPT_NO_PKIX:
 		po->no_pkix = true;
 		return 0;
+	case OPT_ALL_CERTS:
+		po->all_certs = true;
+		return 0;
 	case OPT_ADDRESS:
 		if (parse_address(arg, po) < 0) {
 			*why = "--address must be an IPv4 or IPv6 address";
@@ -171,8 +180,13 @@ summarize(struct run *r, enum mt_state worst, size_t ok, double min_left,
 	if (worst != MT_OK)
 		output_name_worst(r->p.root, worst, 3, out);
 	if (r->m.naddrs > 0)
-		buf_printf(out, "%zu/%zu address%s of %zu host%s OK", ok,
-			   r->m.naddrs, r->m.naddrs == 1 ? "" : "es",
+		buf_printf(out, "%zu/%zu %s of %zu host%s OK", ok,
+			   mx_sessions(&r->m, NULL),
+			   r->po.all_certs ? (mx_sessions(&r->m, NULL) == 1
+						  ? "certificate"
+						  : "certificates")
+			   : r->m.naddrs == 1 ? "address"
+					      : "addresses",
 			   r->m.nhosts, r->m.nhosts == 1 ? "" : "s");
 	else
 		buf_puts(out, "no address checked");
@@ -211,15 +225,14 @@ finish(struct run *r)
 		any_seen |= seen;
 	}
 	worst = result_finish(r->p.root);
-	for (size_t i = 0; i < r->m.naddrs; i++)
-		ok += r->m.addrs[i].node->worst == MT_OK;
+	mx_sessions(&r->m, &ok);
 	/* Aggregates go first on line 1: the root's perfdata. */
 	if (any_seen)
 		result_perf(r->p.root, "cert_remaining", min_left, "s",
 			    range_format(&r->warn, DAY, w, sizeof(w)),
 			    range_format(&r->crit, DAY, c, sizeof(c)));
 	p = result_perf(r->p.root, "addresses_ok", (double)ok, "", NULL, NULL);
-	result_perf_minmax(p, true, 0, true, (double)r->m.naddrs);
+	result_perf_minmax(p, true, 0, true, (double)mx_sessions(&r->m, NULL));
 
 	buf_init(&sum);
 	summarize(r, worst, ok, min_left, any_seen, &sum);
@@ -292,7 +305,8 @@ main(int argc, char **argv)
 	conn = (struct mx_conn){.helo = r->helo,
 				.tls = r->tls,
 				.now = r->now,
-				.pkix = !r->po.no_pkix};
+				.pkix = !r->po.no_pkix,
+				.all_certs = r->po.all_certs};
 	mx_init(&r->m, &r->p, r->target);
 
 	/* Asked beside the run's lookups: if they fail, its answer tells

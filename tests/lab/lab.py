@@ -294,6 +294,9 @@ DANE_HOSTS = [
                     "what": "DANE-TA 2 1 1 of the root, sent; the "
                             "intermediate below it expired (issue 13 "
                             "item 11)"}),
+    ("dualtlsa", {"tlsa": ["3 1 1 leaf"], "cert": {"rsa": {}},
+                  "what": "an ECDSA and an RSA leaf; 3 1 1 of the ECDSA "
+                          "leaf only (issue 13 item 19)"}),
     ("mx70", {"peer": False,
               "records": [r for i in range(1, 71) for r in (
                   ("dom-mx70", "MX", "%d m%02d.mx70.dane.test." % (i, i)),
@@ -407,6 +410,9 @@ PKIX_PEERS = [
     ("crossexpiring.secure.test", "good", {"cert": {"cross": "expiring"}}),
     ("clientauth.secure.test", "good", {"cert": {"eku": "client"}}),
     ("rsapss.secure.test", "good", {"cert": {"key": "rsa-pss"}}),
+    ("dualgood.secure.test", "good", {"cert": {"rsa": {}}}),
+    ("dualrsaexpired.secure.test", "good",
+     {"cert": {"rsa": {"not_before": -400, "not_after": -5}}}),
 ]
 
 LATE_PEERS = [
@@ -953,6 +959,8 @@ def leaf_profile(host, c):
     assert c.get("send", "chain") in ("chain", "leaf"), host
     assert c.get("eku", "server") in ("server", "client"), host
     assert c.get("key", "ecdsa") in ("ecdsa", "rsa-pss"), host
+    assert c.get("rsa") is None or set(c["rsa"]) <= {"not_before",
+                                                     "not_after"}, host
     return {"names": c.get("names", [host]),
             "issuer": c.get("issuer", "inter"),
             "cross": c.get("cross"),
@@ -963,6 +971,10 @@ def leaf_profile(host, c):
             "not_after": c.get("not_after", 365),
             "chain_root": bool(c.get("chain_root")),
             "ips": list(c.get("ips", [])),
+            # a second leaf, RSA, for the same names (dates of its own):
+            # the server holds both, as Postfix's smtpd_tls_eccert_file
+            # beside smtpd_tls_cert_file does (issue 13 item 19)
+            "rsa": c.get("rsa"),
             "big_ext": c.get("big_ext", 0)}
 
 
@@ -1041,6 +1053,10 @@ def cert_desc(host, c):
         desc.append("sends a cross-signed copy of the root, %s"
                     % {"expired": "expired 30 days ago",
                        "expiring": "expiring in 5 days"}[c["cross"]])
+    if c.get("rsa") is not None:
+        r = c["rsa"]
+        desc.append("and an RSA leaf%s" % (
+            " expired now%+dd" % r["not_after"] if "not_after" in r else ""))
     if c.get("send", "chain") == "leaf":
         desc.append("sends the leaf alone")
     if c.get("eku", "server") != "server":
@@ -1237,8 +1253,8 @@ class Pki:
         """NAME.key: ECDSA P-256, or an RSA-PSS key of 2048 bits for
         KEY_TYPE "rsa-pss" (an SPKI GnuTLS exports its own way: DANE-30)."""
         k = self.path(name, "key")
-        if key_type == "rsa-pss":
-            run(["certtool", "--generate-privkey", "--key-type", "rsa-pss",
+        if key_type in ("rsa-pss", "rsa"):
+            run(["certtool", "--generate-privkey", "--key-type", key_type,
                  "--bits", "2048", "--no-text", "--outfile", k])
         else:
             run(["certtool", "--generate-privkey", "--key-type", "ecdsa",
@@ -1420,7 +1436,15 @@ def make_pki(state, hosts, sites, now):
                  big_ext=prof["big_ext"], key_type=prof["key"],
                  eku=prof["eku"], ips=prof["ips"])
         der = pki.ders(host)
-        return {"names": prof["names"],
+        rsa = {}
+        if prof["rsa"] is not None:
+            pki.cert(host + ".rsa", prof["names"][0],
+                     prof["rsa"].get("not_before", -1),
+                     prof["rsa"].get("not_after", 365), names=prof["names"],
+                     issuer=issuer, key_type="rsa")
+            rsa = {"chain2": pki.chain(host + ".rsa", prof["issuer"]),
+                   "key2": pki.path(host + ".rsa", "key")}
+        return dict(rsa, **{"names": prof["names"],
                 "chain": pki.chain(host, "leaf" if prof["send"] == "leaf"
                                    else prof["issuer"],
                                    prof["chain_root"],
@@ -1428,7 +1452,7 @@ def make_pki(state, hosts, sites, now):
                                    "cross-" + prof["cross"]),
                 "key": pki.path(host, "key"),
                 "cert": pki.path(host, "pem"),
-                "spki_sha256": hashlib.sha256(der["spki"]).hexdigest()}, der
+                "spki_sha256": hashlib.sha256(der["spki"]).hexdigest()}), der
 
     # the leaves are independent: certtool runs in parallel, the result
     # is in table order all the same
@@ -1950,7 +1974,8 @@ def start_peers(state, hosts, certs):
     v6certs = []
     for h in hosts:
         c = certs[h["host"]]
-        cert = {"names": c["names"], "chain": c["chain"], "key": c["key"]}
+        cert = {k: c[k] for k in ("names", "chain", "key", "chain2", "key2")
+                if k in c}
         for a in h["v4"]:
             listeners.append({"address": a, "port": 25,
                               "behaviour": h["behaviour"],

@@ -579,6 +579,10 @@ def make_context(listener, cert, sni_map):
         ctx.maximum_version = ssl.TLSVersion.TLSv1_1
         ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
     ctx.load_cert_chain(cert["chain"], cert["key"])
+    if "chain2" in cert:
+        # a second key type (RSA beside ECDSA): OpenSSL keeps one
+        # certificate per key type and picks by the client's algorithms
+        ctx.load_cert_chain(cert["chain2"], cert["key2"])
     if sni_map is not None:
         def pick(sslsock, name, _ctx):
             try:
