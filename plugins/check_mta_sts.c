@@ -1062,6 +1062,17 @@ use_state(struct run *r)
 			   "the id changes",
 			   now.id, date);
 		write_it = false; /* keep the policy that goes with the id */
+	} else if (r->pol.mode == MTASTS_MODE_NONE && r->pol.max_age >= 0 &&
+		   (long long)r->now - old.since >= r->pol.max_age) {
+		/* RFC 8461 8.3: after mode none has been served for max_age,
+		 * no sender holds an older policy any more (STS-34). */
+		result_text(n,
+			    "id %s, mode none held for max_age (%lld s) since "
+			    "%s: every cached policy has expired, the "
+			    "_mta-sts record and the policy host can go "
+			    "(RFC 8461 8.3, STS-34)",
+			    now.id, r->pol.max_age, date);
+		write_it = false;
 	} else {
 		result_text(n, "id %s, policy unchanged", now.id);
 		write_it = false;
