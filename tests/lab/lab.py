@@ -786,6 +786,11 @@ RPT_DOMAINS = [
     ("crossroot", {"txt": [["v=TLSRPTv1; rua=https://rua-cross.rpt.test/v1"]],
                    "what": "the https: host also sends an expired "
                            "cross-signed root (PKIX-01)"}),
+    ("spacedtwo", {"txt": [[RPT_MAILTO],
+                           ["v=TLSRPTv1 ;rua=mailto:b@mx-ok.rpt.test"]],
+                   "what": 'a valid record and "v=TLSRPTv1 ;rua=..." (a '
+                           'second record for parsers that allow blanks '
+                           'before ";", as STS-30)'}),
     # @ADDR:NAME@ stands for the address of the HTTPS site NAME
     ("iplit", {"txt": [["v=TLSRPTv1; rua=https://@ADDR:rua-ip.rpt.test@/v1"]],
                "what": "an https: rua given as an IPv4 literal, whose "
