@@ -400,8 +400,15 @@ failing(const struct mx_judge *j, enum mt_state st)
 	return st == MT_CRITICAL ? j->fail : st;
 }
 
+/* The node the judge writes into: its own, or the address's. */
+static struct node *
+judge_node(const struct mx_judge *j, const struct mx_addr *a)
+{
+	return j->node != NULL ? j->node : a->node;
+}
+
 static void
-log_transcript(const struct mx_set *m, struct mx_addr *a)
+log_transcript(const struct mx_set *m, struct mx_addr *a, struct node *n)
 {
 	char *line, *nl;
 
@@ -410,17 +417,18 @@ log_transcript(const struct mx_set *m, struct mx_addr *a)
 	line = a->sess.log.p;
 	while ((nl = strchr(line, '\n')) != NULL) {
 		*nl = '\0';
-		result_log(a->node, "%s", line);
+		result_log(n, "%s", line);
 		line = nl + 1;
 	}
 }
 
 void
-mx_judge_dialogue(const struct mx_set *m, struct mx_addr *a, enum mt_state fail)
+mx_judge_dialogue(const struct mx_set *m, struct mx_addr *a, struct node *n,
+		  enum mt_state fail)
 {
-	struct mx_judge j = {.fail = fail};
+	struct mx_judge j = {.fail = fail, .node = n};
 
-	log_transcript(m, a);
+	log_transcript(m, a, judge_node(&j, a));
 	judge_session(m, a, &j);
 }
 
@@ -429,7 +437,7 @@ judge_session(const struct mx_set *m, struct mx_addr *a,
 	      const struct mx_judge *j)
 {
 	struct smtp_session *s = &a->sess;
-	struct node *n = a->node;
+	struct node *n = judge_node(j, a);
 
 	if (s->greeting_code > 0)
 		result_fact(n, "greeting", "%d %s", s->greeting_code,
@@ -479,7 +487,7 @@ judge_lifetime(const struct mx_set *m, struct mx_addr *a,
 	       const struct mx_judge *j)
 {
 	struct smtp_session *s = &a->sess;
-	struct node *n = a->node;
+	struct node *n = judge_node(j, a);
 	const struct tls_cert *leaf = &s->peer.cert[0];
 	char w[32], c[32], label[160], date[16];
 	double remaining;
@@ -528,13 +536,13 @@ mx_judge_addr(const struct mx_set *m, struct mx_addr *a,
 	      const struct mx_judge *j, bool *seen)
 {
 	struct smtp_session *s = &a->sess;
-	struct node *n = a->node;
+	struct node *n = judge_node(j, a);
 	const struct tls_cert *leaf = s->peer.ncerts ? &s->peer.cert[0] : NULL;
 	char label[160], date[16] = "-";
 	double remaining = 1e18;
 
 	*seen = false;
-	log_transcript(m, a);
+	log_transcript(m, a, n);
 	judge_session(m, a, j);
 	if (!s->tls_done)
 		return remaining;

@@ -119,6 +119,9 @@ struct mx_judge {
 	enum mt_state fail;    /* state of what breaks delivery: CRITICAL */
 	const char *pkix_rule; /* the rule cited for a PKIX failure */
 	time_t now;
+	/* where the findings go: NULL, the address's own node; a node of
+	 * a mechanism's subtree in check_mailtls (mech.h) */
+	struct node *node;
 };
 
 /* m->p and m->domain set, the rest zero; mx_free() releases it. */
@@ -153,8 +156,9 @@ void mx_connect_all(struct mx_set *m);
 void mx_connect_start(struct mx_set *m);
 void mx_connect_join(struct mx_set *m);
 /*
- * Judges one address into its node; returns the seconds until the first
- * certificate of its chain expires, *seen false when none was seen.
+ * Judges one address into its node (or j->node); returns the seconds until
+ * the first certificate of its verified path expires, *seen false when
+ * none was seen. Per-address perfdata is labelled by that node's name.
  */
 double mx_judge_addr(const struct mx_set *m, struct mx_addr *a,
 		     const struct mx_judge *j, bool *seen);
@@ -165,7 +169,7 @@ double mx_judge_addr(const struct mx_set *m, struct mx_addr *a,
  * plugins that judge the chain their own way (DANE).
  */
 void mx_judge_dialogue(const struct mx_set *m, struct mx_addr *a,
-		       enum mt_state fail);
+		       struct node *n, enum mt_state fail);
 /*
  * The sessions that count on line 1: every address, and with --all-certs
  * every certificate of it (a key type the server lacks left out); *ok

@@ -23,6 +23,7 @@
 #include "plugin.h"
 #include "range.h"
 #include "smtp.h"
+#include "starttls.h"
 #include "tls.h"
 #include "util.h"
 
@@ -106,14 +107,15 @@ struct plugin_opts {
 struct run {
 	struct common_opts co;
 	struct plugin_opts po;
-	struct range warn, crit;
+	struct starttls_opts so;
 	struct pctx p;
 	struct tls_ctx *tls;
 	const char *target;
 	char name[DNS_NAME_MAX]; /* -D or -H as given, checked */
 	struct mx_set m;
+	struct mech c;
+	struct starttls st;
 	char helo[256];
-	time_t now;
 };
 
 /* An address literal into a sockaddr; the port is set later. */
@@ -170,83 +172,12 @@ handle_opt(void *ctx, int id, const char *arg, const char **why)
 	return -1;
 }
 
-/* Line 1 after "STATE - ". */
-static void
-summarize(struct run *r, enum mt_state worst, size_t ok, double min_left,
-	  bool seen, struct buf *out)
-{
-
-	buf_printf(out, "%s: ", r->target);
-	if (worst != MT_OK)
-		output_name_worst(r->p.root, worst, 3, out);
-	if (r->m.naddrs > 0)
-		buf_printf(out, "%zu/%zu %s of %zu host%s OK", ok,
-			   mx_sessions(&r->m, NULL),
-			   r->po.all_certs ? (mx_sessions(&r->m, NULL) == 1
-						  ? "certificate"
-						  : "certificates")
-			   : r->m.naddrs == 1 ? "address"
-					      : "addresses",
-			   r->m.nhosts, r->m.nhosts == 1 ? "" : "s");
-	else
-		buf_puts(out, "no address checked");
-	if (seen)
-		buf_printf(out, ", shortest certificate lifetime %.0f days",
-			   min_left / DAY);
-}
-
-static int
-finish(struct run *r)
-{
-	struct buf sum;
-	int code;
-	enum mt_state worst;
-	double min_left = 1e18;
-	bool any_seen = false, seen;
-	size_t ok = 0;
-	char w[32], c[32];
-	struct perf *p;
-
-	struct mx_judge j = {
-	    .warn = &r->warn,
-	    .crit = &r->crit,
-	    .min_tls = r->po.min_tls,
-	    .no_pkix = r->po.no_pkix,
-	    .fail = MT_CRITICAL,
-	    .pkix_rule = "RFC 9525; RFC 8461 4.2 (MXM-07)",
-	    .now = r->now,
-	};
-
-	for (size_t i = 0; i < r->m.naddrs; i++) {
-		double left = mx_judge_addr(&r->m, &r->m.addrs[i], &j, &seen);
-
-		if (seen && left < min_left)
-			min_left = left;
-		any_seen |= seen;
-	}
-	worst = result_finish(r->p.root);
-	mx_sessions(&r->m, &ok);
-	/* Aggregates go first on line 1: the root's perfdata. */
-	if (any_seen)
-		result_perf(r->p.root, "cert_remaining", min_left, "s",
-			    range_format(&r->warn, DAY, w, sizeof(w)),
-			    range_format(&r->crit, DAY, c, sizeof(c)));
-	p = result_perf(r->p.root, "addresses_ok", (double)ok, "", NULL, NULL);
-	result_perf_minmax(p, true, 0, true, (double)mx_sessions(&r->m, NULL));
-
-	buf_init(&sum);
-	summarize(r, worst, ok, min_left, any_seen, &sum);
-	code = plugin_print(&r->p, LABEL, sum.p);
-	buf_free(&sum);
-	return code;
-}
-
 int
 main(int argc, char **argv)
 {
 	static struct run run;
 	struct run *r = &run;
-	struct mx_conn conn;
+	struct buf sum;
 	char why[200];
 	int code;
 
@@ -286,11 +217,11 @@ main(int argc, char **argv)
 	else
 		r->co.hostname = r->name;
 	if (range_parse(r->co.warning ? r->co.warning : "28", RANGE_LOW_IS_BAD,
-			&r->warn, &(const char *){NULL}) < 0)
+			&r->so.warn, &(const char *){NULL}) < 0)
 		return opts_fail(&desc, "-w: not a Nagios range: %.60s",
 				 r->co.warning);
 	if (range_parse(r->co.critical ? r->co.critical : "14",
-			RANGE_LOW_IS_BAD, &r->crit, &(const char *){NULL}) < 0)
+			RANGE_LOW_IS_BAD, &r->so.crit, &(const char *){NULL}) < 0)
 		return opts_fail(&desc, "-c: not a Nagios range: %.60s",
 				 r->co.critical);
 
@@ -300,41 +231,25 @@ main(int argc, char **argv)
 	if (plugin_open(&r->p, LABEL, &r->co, r->co.cafile, !r->po.no_pkix,
 			&r->tls, r->target) != 0)
 		return MT_UNKNOWN;
-	r->now = clock_wall();
 	plugin_default_helo(r->po.helo, r->helo, sizeof(r->helo));
-	conn = (struct mx_conn){.helo = r->helo,
-				.tls = r->tls,
-				.now = r->now,
-				.pkix = !r->po.no_pkix,
-				.all_certs = r->po.all_certs};
-	mx_init(&r->m, &r->p, r->target);
-
-	/* Asked beside the run's lookups: if they fail, its answer tells
-	 * our resolver's fault (UNKNOWN) from the target's (CRITICAL). */
-	if (r->p.dns != NULL)
-		dns_probe_submit(r->p.dns);
-	if (r->co.domain != NULL) {
-		mx_submit(&r->m);
-		dns_wait(r->p.dns);
-		mx_process(&r->m);
-	} else {
-		mx_add_host(&r->m, r->co.hostname, 0);
-	}
+	r->so.min_tls = r->po.min_tls;
+	r->so.no_pkix = r->po.no_pkix;
+	r->so.all_certs = r->po.all_certs;
 	if (r->po.address != NULL) {
-		/* --address: that address alone, and no lookup. */
-		struct mx_host *h = &r->m.hosts[0];
-
-		h->node = result_child(r->p.root, NODE_HOST, h->name);
-		mx_add_addr(&r->m, h, &r->po.addr_ss, r->po.addr_len, &conn);
-	} else {
-		mx_submit_addrs(&r->m);
-		dns_wait(r->p.dns);
-		mx_collect(&r->m, &conn);
+		r->so.address = &r->po.addr_ss;
+		r->so.address_len = r->po.addr_len;
 	}
+	mx_init(&r->m, &r->p, r->target);
+	mech_init(&r->c, &r->p, r->tls, clock_wall(), r->helo, &r->m, NULL);
+	starttls_run(&r->st, &r->c, &r->so, r->co.domain, r->co.hostname);
 
-	mx_connect_all(&r->m);
-	code = finish(r);
+	buf_init(&sum);
+	buf_printf(&sum, "%s: ", r->target);
+	starttls_summary(&r->st, r->p.root->worst, &sum);
+	code = plugin_print(&r->p, LABEL, sum.p);
+	buf_free(&sum);
 
+	mech_free(&r->c);
 	mx_free(&r->m);
 	plugin_close(&r->p, r->tls);
 	return code;

@@ -451,7 +451,7 @@ judge_addr(struct run *r, size_t ai, double *min_left, bool *seen)
 	char t[200], w[32], c[32], label[160], date[16];
 	enum mt_state st;
 
-	mx_judge_dialogue(&r->m, a, MT_CRITICAL);
+	mx_judge_dialogue(&r->m, a, NULL, MT_CRITICAL);
 	if (!s->tls_done) {
 		if (s->fail == SMTP_OK)
 			result_add(
