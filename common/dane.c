@@ -43,18 +43,6 @@ dane_mtype_name(uint8_t m)
 			  : "unassigned";
 }
 
-static void
-hex(const unsigned char *p, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = d[p[i] >> 4];
-		out[2 * i + 1] = d[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* Hex of n bytes, shortened to "head..tail" of keep digits each. */
 static void
 hex_short(const unsigned char *p, size_t n, size_t keep, char *out,
@@ -62,7 +50,7 @@ hex_short(const unsigned char *p, size_t n, size_t keep, char *out,
 {
 	char *full = xmalloc(2 * n + 1);
 
-	hex(p, n, full);
+	util_hex(p, n, full);
 	if (keep == 0 || 2 * n <= 2 * keep + 2)
 		snprintf(out, outsz, "%s", full);
 	else

@@ -102,24 +102,11 @@ process_txt(struct rptrec *r)
 			   t.nexact);
 	} else if (t.nexact == 1) {
 		judge_record(r, t.rec[t.exact], t.len[t.exact]);
-		if (t.nwsp > 0) {
-			char a[120], b[120];
-
-			/* As STS-30: parsers that allow blanks before ';'
-			 * see two records and no TLSRPT. */
-			text_sanitize(a, sizeof(a), t.rec[t.exact],
-				      t.len[t.exact], 80);
-			text_sanitize(b, sizeof(b), t.rec[t.wsp], t.len[t.wsp],
-				      80);
-			result_add(r->rec_node, MT_WARNING,
-				   "RFC 8460 3 (RPT-01, as STS-30)", NULL,
-				   "RPT-01: \"%s\" and \"%s\"%s: reporters "
-				   "that allow blanks before ';' see %zu TLSRPT "
-				   "records and no TLSRPT; others see only the "
-				   "first",
-				   a, b, t.nwsp > 1 ? " and more" : "",
-				   1 + t.nwsp);
-		}
+		/* As STS-30: parsers that allow blanks before ';' see
+		 * two records and no TLSRPT. */
+		txt_note_wsp(r->rec_node, &t, "RPT-01",
+			     "RFC 8460 3 (RPT-01, as STS-30)", "reporters",
+			     "TLSRPT");
 	} else if (t.nspaced == 1) {
 		judge_record(r, t.rec[t.spaced], t.len[t.spaced]);
 	} else if (t.nlook > 0) {

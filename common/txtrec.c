@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dns.h"
+#include "output.h"
 #include "txtrec.h"
 #include "util.h"
 
@@ -71,4 +72,23 @@ txt_pick_free(struct txt_pick *p)
 		free(p->rec[i]);
 		p->rec[i] = NULL;
 	}
+}
+
+void
+txt_note_wsp(struct node *n, const struct txt_pick *p, const char *rule,
+	     const char *cite, const char *who, const char *kind)
+{
+	char a[120], b[120];
+
+	if (p->nwsp == 0)
+		return;
+	text_sanitize(a, sizeof(a), p->rec[p->exact], p->len[p->exact], 80);
+	text_sanitize(b, sizeof(b), p->rec[p->wsp], p->len[p->wsp], 80);
+	result_add(n, MT_WARNING, cite, NULL,
+		   "%s: \"%s\" and \"%s\"%s: %s that allow blanks before "
+		   "';'%s see %zu %s records and no %s; others see only the "
+		   "first",
+		   rule, a, b, p->nwsp > 1 ? " and more" : "", who,
+		   strcmp(kind, "MTA-STS") == 0 ? " (mox)" : "", 1 + p->nwsp,
+		   kind, kind);
 }

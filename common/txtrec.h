@@ -94,5 +94,17 @@ struct txt_pick {
 void txt_pick(const struct dns_result *res, const char *tag,
 	      struct txt_pick *out);
 void txt_pick_free(struct txt_pick *p);
+/*
+ * STS-30 and its TLSRPT twin: an exact record beside one that *WSP parsers
+ * take for a record too ("TAG ;..."): parsers that allow blanks before the
+ * ';' (mox) see two records and none of the kind; literal-prefix ones see
+ * the first. Adds that WARNING to n, naming both records, citing rule
+ * (e.g. "STS-30") with the full reference cite; who says who reads the
+ * records ("senders", "reporters"), kind the mechanism ("MTA-STS").
+ * Nothing when p has no such record.
+ */
+struct node;
+void txt_note_wsp(struct node *n, const struct txt_pick *p, const char *rule,
+		  const char *cite, const char *who, const char *kind);
 
 #endif
