@@ -42,7 +42,9 @@ mech_host(struct mech *c, const struct mx_host *h)
 {
 	size_t i = (size_t)(h - c->m->hosts);
 
-	if (mech_alone(c))
+	/* alone, or mx.c made the host's node under this mechanism's root
+	 * (check_mailtls's STARTTLS) */
+	if (mech_alone(c) || (h->node != NULL && h->node->parent == c->root))
 		return h->node;
 	if (c->hnode == NULL)
 		c->hnode = xcalloc(MX_MAX_HOSTS, sizeof(*c->hnode));
@@ -56,7 +58,7 @@ mech_addr(struct mech *c, const struct mx_addr *a)
 {
 	size_t i = (size_t)(a - c->m->addrs);
 
-	if (mech_alone(c))
+	if (mech_alone(c) || a->node->parent == mech_host(c, a->host))
 		return a->node;
 	if (c->anode == NULL)
 		c->anode = xcalloc(MX_MAX_ADDRS, sizeof(*c->anode));

@@ -151,6 +151,18 @@ result_new(enum node_kind kind, const char *name)
 	return n;
 }
 
+void
+result_adopt(struct node *parent, struct node *n)
+{
+	n->parent = parent;
+	n->next = NULL;
+	if (parent->children_tail != NULL)
+		parent->children_tail->next = n;
+	else
+		parent->children = n;
+	parent->children_tail = n;
+}
+
 struct node *
 result_child(struct node *parent, enum node_kind kind, const char *name)
 {
@@ -791,6 +803,9 @@ json_node(struct buf *b, const struct node *n)
 		json_str(b, f->rule);
 		buf_puts(b, ",\"token\":");
 		json_str(b, f->token);
+		/* the same, by the name CONFORMANCE CON-03 gives it */
+		buf_puts(b, ",\"result_type\":");
+		json_str(b, f->token);
 		buf_puts(b, ",\"text\":");
 		json_str(b, f->text);
 		buf_putc(b, '}');
@@ -930,6 +945,17 @@ om_labels(struct om *m, const struct node *n, const char *key,
 	  const char *value, struct buf *b)
 {
 	buf_puts(b, m->base.p);
+	/* check_mailtls: the mechanism a node belongs to (a check node
+	 * below the root), so that its hosts and addresses, which every
+	 * mechanism has, make distinct series */
+	for (const struct node *c = n; c != NULL && c->parent != NULL;
+	     c = c->parent)
+		if (c->kind == NODE_CHECK) {
+			buf_puts(b, ",check=\"");
+			om_escape(b, c->name, true);
+			buf_putc(b, '"');
+			break;
+		}
 	if (n->kind == NODE_HOST) {
 		buf_puts(b, ",host=\"");
 		om_escape(b, n->name, true);

@@ -162,6 +162,9 @@ struct node {
 struct node *result_new(enum node_kind kind, const char *name);
 struct node *result_child(struct node *parent, enum node_kind kind,
 			  const char *name);
+/* Appends n (made by result_new(), with its subtree) to parent's
+ * children. */
+void result_adopt(struct node *parent, struct node *n);
 /* Adds a finding; rule and token may be NULL. The text is sanitised. */
 void result_add(struct node *n, enum mt_state st, const char *rule,
 		const char *token, const char *fmt, ...) UTIL_PRINTF(5, 6);
