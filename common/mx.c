@@ -563,7 +563,8 @@ mx_judge_addr(const struct mx_set *m, struct mx_addr *a,
 	}
 	if (j->no_pkix)
 		result_add(n, MT_OK, NULL, NULL,
-			   "PKIX verdict skipped (--no-pkix)");
+			   "PKIX verdict skipped (%s)",
+			   j->pkix_skip != NULL ? j->pkix_skip : "--no-pkix");
 	else if (s->pkix != PKIX_OK)
 		result_add(n, j->fail, j->pkix_rule, pkix_token(s->pkix),
 			   "certificate %s", s->pkix_why);

@@ -122,6 +122,7 @@ struct mx_judge {
 	/* where the findings go: NULL, the address's own node; a node of
 	 * a mechanism's subtree in check_mailtls (mech.h) */
 	struct node *node;
+	const char *pkix_skip; /* why no_pkix (NULL: "--no-pkix") */
 };
 
 /* m->p and m->domain set, the rest zero; mx_free() releases it. */

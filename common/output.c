@@ -273,16 +273,29 @@ name_worst(const struct node *n, enum mt_state worst, size_t max,
 
 	for (const struct finding *f = n->findings; f && *named < max;
 	     f = f->next) {
+		struct buf item;
+		bool again;
+
 		if (f->state != worst)
 			continue;
 		if (n->parent == NULL && here == root_max)
 			break;
-		buf_puts(out, *named ? "; " : "");
+		buf_init(&item);
 		if (n->kind == NODE_HOST)
-			buf_printf(out, "%s: ", n->name);
+			buf_printf(&item, "%s: ", n->name);
 		else if (n->kind == NODE_ADDRESS && n->parent != NULL)
-			buf_printf(out, "%s[%s]: ", n->parent->name, n->name);
-		buf_puts(out, f->text);
+			buf_printf(&item, "%s[%s]: ", n->parent->name, n->name);
+		buf_puts(&item, f->text);
+		/* the same words from another mechanism's subtree once
+		 * (check_mailtls) */
+		again = *named > 0 && strstr(out->p, item.p) != NULL;
+		if (!again) {
+			buf_puts(out, *named ? "; " : "");
+			buf_puts(out, item.p);
+		}
+		buf_free(&item);
+		if (again)
+			continue;
 		(*named)++;
 		here++;
 		if (n->kind == NODE_ADDRESS)

@@ -28,6 +28,7 @@ struct starttls_opts {
 	struct range warn, crit; /* days of certificate lifetime */
 	int min_tls;		 /* 10..13 */
 	bool no_pkix;		 /* no chain and name verdict (DANE-only) */
+	const char *pkix_skip;	 /* why, for the note (NULL: --no-pkix) */
 	bool all_certs;		 /* one session per key type (tls.h) */
 	/* --address: this address alone, under the host's name */
 	const struct sockaddr_storage *address;

@@ -411,6 +411,8 @@ PKIX_PEERS = [
     ("clientauth.secure.test", "good", {"cert": {"eku": "client"}}),
     ("rsapss.secure.test", "good", {"cert": {"key": "rsa-pss"}}),
     ("dualgood.secure.test", "good", {"cert": {"rsa": {}}}),
+    # its connections are counted (check_mailtls: one per address)
+    ("count.secure.test", "good", {}),
     ("dualrsaexpired.secure.test", "good",
      {"cert": {"rsa": {"not_before": -400, "not_after": -5}}}),
 ]
@@ -433,6 +435,8 @@ def sts_policy(mode="enforce", mx=("good.secure.test", "good2.secure.test"),
 STS_DEMO = sts_policy(mx=("mx1.demo.test", "mx2.demo.test"))
 POLICY_OK = sts_policy()
 STS_TXT = "v=STSv1; id=20261101"
+# check_mailtls's domains report to a mailto: that can receive (rpt.test)
+RPT_MAILTO_ALL = "v=TLSRPTv1; rua=mailto:tlsrpt@mx-ok.rpt.test"
 
 
 def _big_sts_txt():
@@ -445,6 +449,28 @@ def _big_sts_txt():
 
 BIG_STS_TXT = _big_sts_txt()
 STS_MX = ["10 good.secure.test.", "20 good2.secure.test."]
+
+def all_domain(mx, what, sts=True, mode="enforce", covered=None,
+               policy=None, site=None, rpt=RPT_MAILTO_ALL):
+    """A check_mailtls scenario of STS_DOMAINS: MX host(s) MX, an MTA-STS
+    record and policy (mode MODE, covering COVERED, default the MX hosts;
+    or POLICY as it stands; none when not STS), its policy host's SITE
+    options, and the TLSRPT record RPT (None: none)."""
+    hosts = mx if isinstance(mx, list) else [mx]
+    opt = {"mx": ["%d %s." % (10 * (i + 1), h) for i, h in enumerate(hosts)],
+           "what": what}
+    if sts:
+        opt["policy"] = policy or sts_policy(mode=mode,
+                                             mx=covered or hosts)
+        if site:
+            opt["site"] = site
+    else:
+        opt["txt"] = []
+        opt["host"] = None
+    if rpt is not None:
+        opt["rpt"] = rpt
+    return opt
+
 
 def second_address(label, policy, what, **cert):
     """A second HTTPS site for mta-sts.LABEL.sts.test: its own address
@@ -693,6 +719,75 @@ STS_DOMAINS = [
                    "sites": [second_address("splitsame", POLICY_OK,
                                             "the same policy")],
                    "what": "policy host at two addresses, the same body"}),
+] + [
+    # check_mailtls (CONFORMANCE section 12): a whole domain, its MX hosts
+    # DANE hosts of dane.test (or secure.test hosts without TLSA); late
+    (label, dict(opt, late=True)) for label, opt in [
+        ("all-ok", all_domain("ee311.dane.test",
+                              "MTA-STS enforce, DANE 3 1 1, TLSRPT: all "
+                              "valid")),
+        ("all-stsbad", all_domain(
+            "ee311.dane.test", "as all-ok, the policy without max_age",
+            policy=POLICY_OK.replace("max_age: 604800\n", "")
+            .replace("good.secure.test", "ee311.dane.test")
+            .replace("mx: good2.secure.test\n", ""))),
+        ("all-danebad", all_domain("eenomatch.dane.test",
+                                   "MX eenomatch.dane.test (TLSA of "
+                                   "another key), MTA-STS covers it")),
+        ("all-starttlsbad", all_domain("eeexpired.dane.test",
+                                       "MX eeexpired.dane.test (DANE-EE "
+                                       "matches, leaf expired), no "
+                                       "MTA-STS", sts=False)),
+        ("all-rptbad", all_domain("ee311.dane.test",
+                                  "as all-ok, the TLSRPT record has no rua",
+                                  rpt="v=TLSRPTv1; foo=bar")),
+        ("all-norpt", all_domain("ee311.dane.test",
+                                 "as all-ok, no TLSRPT record", rpt=None)),
+        ("all-none", all_domain("good.secure.test",
+                                "MX good.secure.test (no TLSA), no MTA-STS",
+                                sts=False)),
+        ("all-testing", all_domain("ee311.dane.test",
+                                   "as all-ok, MTA-STS in mode testing",
+                                   mode="testing")),
+        ("all-outside", all_domain(["ee311.dane.test", "good.secure.test"],
+                                   "MX ee311.dane.test (TLSA) and "
+                                   "good.secure.test; the policy covers "
+                                   "good.secure.test only",
+                                   covered=["good.secure.test"])),
+        ("all-stsonly", all_domain("good.secure.test",
+                                   "MX good.secure.test (no TLSA), MTA-STS "
+                                   "enforce, TLSRPT")),
+        ("all-webpki", all_domain("ee311.dane.test",
+                                  "as all-ok, the policy host's "
+                                  "certificate expired",
+                                  site={"cert": {"not_before": -400,
+                                                 "not_after": -5}})),
+        ("all-fetch", all_domain("ee311.dane.test",
+                                 "as all-ok, the policy host answers 404",
+                                 site={"status": 404})),
+        ("all-nostarttls", all_domain("nostarttls.dane.test",
+                                      "MX nostarttls.dane.test (TLSA, no "
+                                      "STARTTLS), MTA-STS covers it")),
+        ("all-wrongname", all_domain("eewrongname.dane.test",
+                                     "MX eewrongname.dane.test (DANE-EE "
+                                     "matches, the certificate names "
+                                     "another host), MTA-STS covers it")),
+        ("all-selfsigned", all_domain("eeselfsigned.dane.test",
+                                      "MX eeselfsigned.dane.test (DANE-EE "
+                                      "matches a self-signed leaf), MTA-STS "
+                                      "covers it")),
+        ("all-clientauth", all_domain("clientauth.secure.test",
+                                      "MX clientauth.secure.test (no TLSA, "
+                                      "a clientAuth-only leaf), MTA-STS "
+                                      "covers it")),
+        ("all-dnsbogus", all_domain("tlsabogus.dane.test",
+                                    "MX tlsabogus.dane.test (its TLSA "
+                                    "bogus), MTA-STS covers it")),
+        ("all-count", all_domain("count.secure.test",
+                                 "MX count.secure.test (its connections "
+                                 "are counted), MTA-STS covers it")),
+    ]
+] + [
     ("spacedtwo", {"late": True,
                    "txt": [[STS_TXT], ["v=STSv1 ;id=20261102"]],
                    "what": 'two TXT RRs: a valid one and "v=STSv1 ;id='
@@ -1507,6 +1602,8 @@ def sts_zone(hosts, sites, serial):
                 z += [rr(o, "A", a) for a in hb[d]["v4"]]
             else:
                 z.append(rr(o, t, d))
+        if opt.get("rpt"):
+            z.append(rr("_smtp._tls." + label, "TXT", txt([opt["rpt"]])))
     return z + site_records(sites, "sts.test.")
 
 
@@ -2275,6 +2372,20 @@ def main(argv):
     tables = {"sts": sts_table, "dane": dane_table, "rpt": rpt_table}
     if len(argv) == 3 and argv[1] == "table" and argv[2] in tables:
         print(tables[argv[2]]())
+        return 0
+    if len(argv) == 4 and argv[1] == "connections":
+        # connections the SMTP peer accepted on HOST's addresses so far
+        with open(os.path.join(argv[2], "lab.json"), encoding="utf-8") as f:
+            addrs = [a for h in json.load(f)["hosts"] if h["host"] == argv[3]
+                     for a in h["v4"]]
+        n = 0
+        with open(os.path.join(argv[2], "smtp_peer.log"), encoding="utf-8",
+                  errors="replace") as f:
+            for line in f:
+                w = line.split()
+                n += (len(w) >= 4 and w[1].split("/")[0] in addrs and
+                      w[3] == "connected")
+        print(n)
         return 0
     if len(argv) != 3 or argv[1] not in ("up", "down"):
         sys.stderr.write(usage)

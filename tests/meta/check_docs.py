@@ -15,6 +15,7 @@ LABELS = {
     "check_mta_sts": ("MTA-STS", "mta_sts"),
     "check_tlsa": ("TLSA", "tlsa"),
     "check_tlsrpt_record": ("TLSRPT", "tlsrpt_record"),
+    "check_mailtls": ("MAILTLS", "mailtls"),
 }
 # INTERFACE.md "Options every plugin takes"; -H and -p only where they apply.
 SHARED = ["domain", "timeout", "timeout-result", "warning", "critical",
