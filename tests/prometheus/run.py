@@ -87,6 +87,17 @@ def main():
         ("tlsa_critical", ["check_tlsa", "-H", "eenomatch.dane.test"],
          ['mailtls_node_state{plugin="tlsa",target="eenomatch.dane.test",'
           'host="eenomatch.dane.test",address="127.2.0.45"} 2']),
+        # check_mailtls: each mechanism's series carry check="..."
+        ("mailtls", ["check_mailtls", "-D", "all-danebad.sts.test"],
+         ['mailtls_node_state{plugin="mailtls",'
+          'target="all-danebad.sts.test",check="dane",'
+          'host="eenomatch.dane.test",address="127.2.0.45"} 2',
+          'mailtls_node_state{plugin="mailtls",'
+          'target="all-danebad.sts.test",check="mta-sts",'
+          'host="eenomatch.dane.test",address="127.2.0.45"} 0',
+          'mailtls_mode_info{plugin="mailtls",'
+          'target="all-danebad.sts.test",check="mta-sts",mode="enforce"} '
+          '1']),
     ]
     for name, argv, want in runs:
         exe = os.path.join(plugindir, argv[0])
