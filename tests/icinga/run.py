@@ -46,11 +46,13 @@ import urllib.request
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 TEMPLATES = os.path.join(TOP, "icinga-templates")
-COMMANDS = ["smtp_starttls", "mta_sts", "tlsa", "tlsrpt_record"]
+COMMANDS = ["smtp_starttls", "mta_sts", "tlsa", "tlsrpt_record", "mailtls"]
 PLUGIN = {"smtp_starttls": "check_smtp_starttls", "mta_sts": "check_mta_sts",
-          "tlsa": "check_tlsa", "tlsrpt_record": "check_tlsrpt_record"}
+          "tlsa": "check_tlsa", "tlsrpt_record": "check_tlsrpt_record",
+          "mailtls": "check_mailtls"}
 LABEL = {"check_smtp_starttls": "SMTP STARTTLS", "check_mta_sts": "MTA-STS",
-         "check_tlsa": "TLSA", "check_tlsrpt_record": "TLSRPT"}
+         "check_tlsa": "TLSA", "check_tlsrpt_record": "TLSRPT",
+         "check_mailtls": "MAILTLS"}
 NODE = "mailtls-icinga-test"
 API_USER = "mailtls-test"
 DAEMON_BUDGET = 40.0     # seconds from start until every result is in
@@ -257,6 +259,8 @@ def explicit_services(env, plugin_dir, with_default=False):
         ("lab", "svc-mta_sts", "mta_sts", {"domain": "ok.sts.test"}, {}),
         ("lab", "svc-tlsrpt_record", "tlsrpt_record",
          {"domain": "mailto.rpt.test"}, {}),
+        ("lab", "svc-mailtls", "mailtls", {"domain": "all-ok.sts.test"},
+         {}),
     ]
     if with_default:
         rows.append(("maildomain", "svc-default-domain", "smtp_starttls", {},
@@ -286,14 +290,10 @@ def example_services(env, plugin_dir):
         return [os.path.join(plugin_dir, plugin), "--domain", d,
                 "--resolver", lv["resolver"], "--trust-anchor",
                 lv["anchor"]] + list(opts)
+    # one service per domain (mail_split unset)
     return [
-        ("demo", "smtp-starttls-" + d, "smtp_starttls", None,
-         argv("check_smtp_starttls", "--cafile", lv["cafile"])),
-        ("demo", "dane-" + d, "tlsa", None, argv("check_tlsa", "--rollover")),
-        ("demo", "mta-sts-" + d, "mta_sts", None,
-         argv("check_mta_sts", "--cafile", lv["cafile"])),
-        ("demo", "tlsrpt-" + d, "tlsrpt_record", None,
-         argv("check_tlsrpt_record", "--cafile", lv["cafile"])),
+        ("demo", "mailtls-" + d, "mailtls", None,
+         argv("check_mailtls", "--cafile", lv["cafile"], "--rollover")),
     ]
 
 
@@ -357,9 +357,10 @@ def test_validate(tmp, env, plugin_dir):
         ['include "objects.conf"', ""]))
     rc, out = ic.validate(conf, {"ObjectsPath": os.path.join(
         ic.root, "cache", "icinga2.debug")})
-    ok = rc == 0 and instantiated(out, 4, "Services")
-    check("icinga2 -C: the four CheckCommands, the ITL, one Host and one "
-          "Service per command", ok, "exit %s\n%s" % (rc, out))
+    ok = rc == 0 and instantiated(out, len(COMMANDS), "Services")
+    check("icinga2 -C: the %d CheckCommands, the ITL, one Host and one "
+          "Service per command" % len(COMMANDS), ok,
+          "exit %s\n%s" % (rc, out))
     if ok:
         cmds = ic.object_list("CheckCommand")
         bad = [c for c in COMMANDS if c not in cmds or PLUGIN[c] not in
@@ -370,31 +371,41 @@ def test_validate(tmp, env, plugin_dir):
               not bad, "wrong or missing: %s\n%s" % (
                   bad, {c: cmds.get(c, {}).get("command") for c in COMMANDS}))
 
-    # 2. examples.conf as a single node loads it: two hosts, two domains,
-    # one with mail_dane = false.
+    # 2. examples.conf as a single node loads it: a host with two domains
+    # (one check_mailtls service each), one with mail_dane = false (its
+    # service skips DANE), one with mail_split (a service per mechanism,
+    # none for DANE with mail_dane = false).
     ic = Icinga(os.path.join(tmp, "examples"), plugin_dir)
     with open(os.path.join(ic.etc, "hosts.conf"), "w") as f:
         f.write(example_host(env, "two", ("demo.test", "ok.sts.test")))
         f.write(example_host(env, "nodane", ("mailto.rpt.test",),
                              "\tvars.mail_dane = false"))
+        f.write(example_host(env, "split", ("mailto.rpt.test",),
+                             "\tvars.mail_dane = false\n"
+                             "\tvars.mail_split = true"))
     conf = ic.main_conf("\n".join(
         ['include <itl>'] + ['include %s' % ilit(p) for p in command_files()] +
         ['include %s' % ilit(os.path.join(TEMPLATES, "examples.conf")),
          'include "hosts.conf"', ""]))
     rc, out = ic.validate(conf)
-    ok = rc == 0 and instantiated(out, 11, "Services")
-    check("icinga2 -C: examples.conf, 2 hosts: 4 services for each of 3 "
-          "domains, none for DANE where mail_dane = false (11)", ok,
-          "exit %s\n%s" % (rc, out))
+    ok = rc == 0 and instantiated(out, 6, "Services")
+    check("icinga2 -C: examples.conf, 3 hosts: one mailtls service for "
+          "each of 3 domains, 3 services (no DANE) for the mail_split one "
+          "(6)", ok, "exit %s\n%s" % (rc, out))
     if ok:
         svcs = ic.object_list("Service")
-        want = {"two!%s-%s" % (p, d) for d in ("demo.test", "ok.sts.test")
-                for p in ("smtp-starttls", "dane", "mta-sts", "tlsrpt")}
-        want |= {"nodane!%s-mailto.rpt.test" % p
+        want = {"two!mailtls-demo.test", "two!mailtls-ok.sts.test",
+                "nodane!mailtls-mailto.rpt.test"}
+        want |= {"split!%s-mailto.rpt.test" % p
                  for p in ("smtp-starttls", "mta-sts", "tlsrpt")}
         check("icinga2 object list: examples.conf's service names",
               set(svcs) == want, "got %s\nwant %s" % (sorted(svcs),
                                                       sorted(want)))
+        skip = svcs.get("nodane!mailtls-mailto.rpt.test", {}).get(
+            "vars.mailtls_skip")
+        check("icinga2 object list: mail_dane = false skips DANE in "
+              "check_mailtls", skip is not None and "dane" in skip,
+              "vars.mailtls_skip %r" % skip)
 
     # 3. The distributed layout of examples.conf's note: CheckCommands in
     # the global zone global-templates, the objects in the master zone, the
@@ -410,8 +421,12 @@ def test_validate(tmp, env, plugin_dir):
     with open(os.path.join(zd, "master", "hosts.conf"), "w") as f:
         f.write(example_host(env, "pinned", ("demo.test",),
                              '\tvars.mailtls_endpoint = "satellite1"\n'
-                             '\tvars.mail_sts_check_mx = true'))
-        f.write(example_host(env, "local", ("ok.sts.test",)))
+                             '\tvars.mail_sts_check_mx = true\n'
+                             '\tvars.mail_split = true'))
+        f.write(example_host(env, "local", ("ok.sts.test",),
+                             '\tvars.mail_split = true'))
+        f.write(example_host(env, "domain", ("demo.test",),
+                             '\tvars.mailtls_endpoint = "satellite1"'))
     with open(os.path.join(ic.etc, "zones.conf"), "w") as f:
         f.write("\n".join([
             'object Endpoint "master1" { }',
@@ -422,7 +437,7 @@ def test_validate(tmp, env, plugin_dir):
             'object Zone "global-templates" { global = true }', ""]))
     conf = ic.main_conf('include "zones.conf"\ninclude <itl>\n')
     rc, out = ic.validate(conf, {"NodeName": "master1", "ZoneName": "master"})
-    ok = rc == 0 and instantiated(out, 8, "Services")
+    ok = rc == 0 and instantiated(out, 9, "Services")
     check("icinga2 -C: distributed layout (CheckCommands in zone "
           "global-templates, examples.conf in zone master, command_endpoint "
           "a satellite)", ok, "exit %s\n%s" % (rc, out))
@@ -435,13 +450,15 @@ def test_validate(tmp, env, plugin_dir):
                 "local!smtp-starttls-ok.sts.test": None,
                 "local!dane-ok.sts.test": None,
                 "local!mta-sts-ok.sts.test": None,
-                "local!tlsrpt-ok.sts.test": None}
+                "local!tlsrpt-ok.sts.test": None,
+                "domain!mailtls-demo.test": '"satellite1"'}
         got = {n: svcs.get(n, {}).get("command_endpoint") for n in want}
         zones = {n: svcs.get(n, {}).get("zone") for n in want}
         mx = svcs.get("pinned!mta-sts-demo.test", {}).get(
             "vars.mta_sts_check_mx")
-        check("icinga2 object list: STARTTLS, DANE and MTA-STS --check-mx "
-              "pinned to satellite1, the rest local, all in zone master",
+        check("icinga2 object list: check_mailtls, STARTTLS, DANE and "
+              "MTA-STS --check-mx pinned to satellite1, the rest local, all "
+              "in zone master",
               got == want and set(zones.values()) == {'"master"'} and
               mx == "true",
               "command_endpoint %s\nwant %s\nzones %s\nmta_sts_check_mx %s"
@@ -630,13 +647,13 @@ def test_daemon(tmp, env, plugin_dir):
         ['include %s' % ilit(os.path.join(TEMPLATES, "examples.conf")),
          'include "objects.conf"', ""]))
     rc, out = ic.validate(conf)
-    if not check("icinga2 -C: the daemon's configuration (ApiListener on "
-                 "127.0.0.1:%d, 9 services)" % port,
-                 rc == 0 and instantiated(out, 9, "Services"),
-                 "exit %s\n%s" % (rc, out)):
-        return
     services = explicit_services(env, plugin_dir, True) + \
         example_services(env, plugin_dir)
+    if not check("icinga2 -C: the daemon's configuration (ApiListener on "
+                 "127.0.0.1:%d, %d services)" % (port, len(services)),
+                 rc == 0 and instantiated(out, len(services), "Services"),
+                 "exit %s\n%s" % (rc, out)):
+        return
     log = os.path.join(ic.root, "icinga2.log")
     d = Daemon(ic, conf, log)
     got = {}
@@ -907,6 +924,8 @@ def test_nagios(tmp, env, plugin_dir):
                            "check_tlsa -D demo.test --dns-only"),
         "check_tlsrpt_record": ("", ["mailto.rpt.test"],
                                 "check_tlsrpt_record -D mailto.rpt.test"),
+        "check_mailtls": ("", ["all-ok.sts.test", "--rollover"],
+                          "check_mailtls -D all-ok.sts.test --rollover"),
     }
     for name in sorted(set(cmds) | set(runs)):
         title = "nagios command %s runs like a direct run" % name
