@@ -230,6 +230,27 @@ def main():
              ours, True)]
     groups.append(("Per-domain cost of the other checks", g))
 
+    # check_mailtls against the four plugins on the same domain (issue 14:
+    # CPU and wall at most 0.5x the four's sum, peak RSS at most the
+    # largest of the four)
+    dom = "all-ok.sts.test"
+    four = [[pd + "/check_smtp_starttls", "-D", dom] + ours,
+            [pd + "/check_mta_sts", "-D", dom, "--check-mx"] + ours,
+            [pd + "/check_tlsa", "-D", dom] + ours,
+            [pd + "/check_tlsrpt_record", "-D", dom] + ours]
+    mailtls = [Cmd("check_mailtls -D", [pd + "/check_mailtls", "-D", dom] +
+                   ours, True, note="one session per address"),
+               Cmd("check_smtp_starttls -D", four[0], True),
+               Cmd("check_mta_sts -D --check-mx", four[1], True),
+               Cmd("check_tlsa -D", four[2], True),
+               Cmd("check_tlsrpt_record -D", four[3], True),
+               Cmd("the four, one after the other",
+                   ["sh", "-c", " ; ".join(" ".join(shlex.quote(x)
+                                                    for x in argv)
+                                           for argv in four)], True)]
+    groups.append(("One domain: check_mailtls and the four plugins (%s)" %
+                   dom, mailtls))
+
     fan = [Cmd("check_smtp_starttls, 1 host x 2 addresses (200 ms/line)",
                [pd + "/check_smtp_starttls", "-H", "delay1.secure.test", "-t",
                 "20"] + ours, True),
@@ -302,6 +323,15 @@ def main():
                 name, "yes" if store else "no", "yes" if curl else "no",
                 len(opened)))
         lines.append("")
+    m, seq = mailtls[0].stats(), mailtls[-1].stats()
+    rss4 = max(c.stats()["rss"] for c in mailtls[1:5])
+    lines.append("check_mailtls against the four plugins run one after the "
+                 "other on %s: wall %.2f, CPU %.2f (targets: 0.5 at most); "
+                 "peak RSS %.1f MiB against the largest of the four, %.1f "
+                 "MiB (%.2f; target: 1 at most)." % (
+                     dom, m["wall"] / seq["wall"], m["cpu"] / seq["cpu"],
+                     m["rss"], rss4, m["rss"] / rss4))
+    lines.append("")
     one, eight = fan[0].stats(), fan[1].stats()
     lines.append("Fan-out ratio (8 MX x 2 addresses / one host): wall %.2f."
                  % (eight["wall"] / one["wall"]))
