@@ -353,7 +353,10 @@ judge_domain(struct run *r)
 	bool testing = sts_on && r->sts.pol.mode == MTASTS_MODE_TESTING;
 	bool dane_all = dane_everywhere(r);
 	bool dane_any = r->published[M_DANE];
-	bool protect_judged = !r->po.skip[M_STS] || !r->po.skip[M_DANE];
+	/* nothing to protect where no mail goes (null MX, no domain) */
+	bool protect_judged =
+	    (!r->po.skip[M_STS] || !r->po.skip[M_DANE]) &&
+	    (r->m.kind == MX_LIST || r->m.kind == MX_IMPLICIT);
 
 	for (int k = M_STS; k < M_COUNT; k++)
 		if (r->po.require[k] && !r->published[k])
