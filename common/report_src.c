@@ -74,7 +74,7 @@ rsrc_gunzip(const unsigned char *in, size_t n, const struct rsrc_limits *l,
 		z.avail_out = sizeof(chunk);
 		rc = inflate(&z, Z_NO_FLUSH);
 		if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-			snprintf(why, whysz, "corrupt gzip: %s",
+			snprintf(why, whysz, "corrupt gzip (RFC 1952): %s",
 				 z.msg ? z.msg : "inflate failed");
 			goto out;
 		}
@@ -103,7 +103,7 @@ rsrc_gunzip(const unsigned char *in, size_t n, const struct rsrc_limits *l,
 			break;
 		}
 		if (rc == Z_BUF_ERROR || (got == 0 && z.avail_in == 0)) {
-			snprintf(why, whysz, "corrupt gzip: the data ends early");
+			snprintf(why, whysz, "corrupt gzip (RFC 1952): the data ends early");
 			goto out;
 		}
 	}
