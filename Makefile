@@ -50,7 +50,7 @@ TOOLS := $(TOOL_SRC:%.c=$(B)/%)
 
 .PHONY: all all-tests deps check unit integration demo sanitize sanitize-build \
 	install clean \
-	fuzzers fuzz bench
+	fuzzers fuzz bench bench-reports
 all: $(PLUGINS)
 
 deps:
@@ -133,6 +133,10 @@ fuzz: deps fuzzers
 bench: all
 	@sh scripts/deps.sh bench
 	@B=$(B) sh bench/bench.sh
+
+# check_tlsrpt_reports on a Maildir of 10,000 reports; needs no lab.
+bench-reports: all
+	@python3 bench/reports.py $(B)/plugins
 
 demo: deps
 	@$(MAKE) --no-print-directory all
