@@ -567,7 +567,8 @@ add_perf(struct run *r)
 				res.v[m].n += b->results.v[k].n;
 			}
 		}
-		qsort(res.v, res.n, sizeof(*res.v), by_name);
+		if (res.n > 1)
+			qsort(res.v, res.n, sizeof(*res.v), by_name);
 		for (size_t m = 0; m < res.n; m++) {
 			label_part(part, sizeof(part), res.v[m].name);
 			snprintf(label, sizeof(label), "%s_%s",
