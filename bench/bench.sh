@@ -15,3 +15,6 @@ lab=$(mktemp -d /tmp/mailtls-bench-lab.XXXXXX)
 trap 'python3 tests/lab/lab.py down "$lab" >/dev/null 2>&1; rm -rf "$lab"' EXIT INT TERM
 python3 tests/lab/lab.py up "$lab" || exit 1
 python3 bench/run.py --runs "${BENCH_RUNS:-20}" "$lab/lab.env" "$B/plugins"
+# check_tlsrpt_reports reads files only: no lab (bench/reports.py), its
+# section of docs/performance.md written after run.py's
+python3 bench/reports.py "$B/plugins"

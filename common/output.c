@@ -359,6 +359,44 @@ result_perf(struct node *n, const char *label, double value, const char *uom,
 }
 
 void
+result_perf_om_skip(struct perf *p)
+{
+	p->om_skip = true;
+}
+
+void
+result_series(struct node *n, const char *name, bool counter,
+	      const char *help, double value, ...)
+{
+	struct series *s = xcalloc(1, sizeof(*s));
+	const char *k, *v;
+	size_t cap = 0;
+	va_list ap;
+
+	s->name = clean_dup(name, SANITIZE_MAX);
+	s->help = clean_dup(help != NULL ? help : "", TEXT_MAX);
+	s->counter = counter;
+	s->value = value;
+	va_start(ap, value);
+	while ((k = va_arg(ap, const char *)) != NULL) {
+		v = va_arg(ap, const char *);
+		if (s->nlab + 2 > cap) {
+			cap = cap ? cap * 2 : 8;
+			s->kv = xrealloc(s->kv, cap * sizeof(*s->kv));
+		}
+		s->kv[s->nlab++] = clean_dup(k, SANITIZE_MAX);
+		s->kv[s->nlab++] = clean_dup(v != NULL ? v : "", SANITIZE_MAX);
+	}
+	va_end(ap);
+	s->nlab /= 2;
+	if (n->series_tail != NULL)
+		n->series_tail->next = s;
+	else
+		n->series = s;
+	n->series_tail = s;
+}
+
+void
 result_perf_minmax(struct perf *p, bool has_min, double min, bool has_max,
 		   double max)
 {
@@ -420,6 +458,17 @@ result_free(struct node *n)
 	for (c = n->children; c != NULL; c = cn) {
 		cn = c->next;
 		result_free(c);
+	}
+	while (n->series != NULL) {
+		struct series *s = n->series;
+
+		n->series = s->next;
+		for (i = 0; i < s->nlab * 2; i++)
+			free(s->kv[i]);
+		free(s->kv);
+		free(s->name);
+		free(s->help);
+		free(s);
 	}
 	for (i = 0; i < n->nlog; i++)
 		free(n->log[i]);
@@ -844,7 +893,32 @@ json_node(struct buf *b, const struct node *n)
 			buf_putc(b, ',');
 		json_str(b, n->log[i]);
 	}
-	buf_puts(b, "],\"children\":[");
+	buf_putc(b, ']');
+	if (n->series != NULL) {
+		buf_puts(b, ",\"series\":[");
+		sep = "";
+		for (const struct series *s = n->series; s; s = s->next) {
+			if (!isfinite(s->value))
+				continue;
+			buf_puts(b, sep);
+			buf_puts(b, "{\"name\":");
+			json_str(b, s->name);
+			buf_puts(b, ",\"labels\":{");
+			for (i = 0; i < s->nlab; i++) {
+				if (i > 0)
+					buf_putc(b, ',');
+				json_str(b, s->kv[2 * i]);
+				buf_putc(b, ':');
+				json_str(b, s->kv[2 * i + 1]);
+			}
+			buf_puts(b, "},\"value\":");
+			buf_num(b, s->value);
+			buf_putc(b, '}');
+			sep = ",";
+		}
+		buf_putc(b, ']');
+	}
+	buf_puts(b, ",\"children\":[");
 	for (c = n->children, sep = ""; c != NULL; c = c->next, sep = ",") {
 		buf_puts(b, sep);
 		json_node(b, c);
@@ -907,6 +981,7 @@ om_escape(struct buf *b, const char *s, bool quote)
 struct om_family {
 	char *name;
 	char *help;
+	bool counter;
 	struct buf samples;
 };
 
@@ -926,6 +1001,7 @@ om_family(struct om *m, const char *name, const char *help)
 	m->f = xrealloc(m->f, (m->n + 1) * sizeof(*m->f));
 	m->f[m->n].name = xstrdup(name);
 	m->f[m->n].help = xstrdup(help);
+	m->f[m->n].counter = false;
 	buf_init(&m->f[m->n].samples);
 	return &m->f[m->n++];
 }
@@ -1020,7 +1096,7 @@ om_perf(struct om *m, const struct node *n, const struct perf *p)
 	const char *suffix = "";
 	struct om_family *f;
 
-	if (!isfinite(v))
+	if (!isfinite(v) || p->om_skip)
 		return;
 	/* Per-host series carry "<host>_" in Nagios; here it is a label. */
 	if (n->parent != NULL && pl > 0 && strncmp(label, n->name, pl) == 0 &&
@@ -1113,6 +1189,25 @@ om_node(struct om *m, const struct node *n)
 	}
 	for (const struct perf *p = n->perf; p != NULL; p = p->next)
 		om_perf(m, n, p);
+	for (const struct series *s = n->series; s != NULL; s = s->next) {
+		struct om_family *f;
+
+		if (!isfinite(s->value))
+			continue;
+		f = om_family(m, s->name, s->help);
+		f->counter = s->counter;
+		buf_init(&lab);
+		om_labels(m, n, NULL, NULL, &lab);
+		lab.p[--lab.len] = '\0'; /* drop the '}' */
+		for (size_t i = 0; i < s->nlab; i++) {
+			buf_printf(&lab, ",%s=\"", s->kv[2 * i]);
+			om_escape(&lab, s->kv[2 * i + 1], true);
+			buf_putc(&lab, '"');
+		}
+		buf_putc(&lab, '}');
+		om_sample(f, lab.p, s->value);
+		buf_free(&lab);
+	}
 	for (const struct fact *a = n->facts; a != NULL; a = a->next)
 		for (size_t i = 0; om_info_facts[i] != NULL; i++) {
 			struct buf name, help;
@@ -1171,7 +1266,8 @@ render_openmetrics(const struct node *root, const char *label, struct buf *out)
 	for (size_t i = 0; i < m.n; i++) {
 		buf_printf(out, "# HELP %s ", m.f[i].name);
 		om_escape(out, m.f[i].help, false);
-		buf_printf(out, "\n# TYPE %s gauge\n", m.f[i].name);
+		buf_printf(out, "\n# TYPE %s %s\n", m.f[i].name,
+			   m.f[i].counter ? "counter" : "gauge");
 		buf_puts(out, m.f[i].samples.p);
 		free(m.f[i].name);
 		free(m.f[i].help);

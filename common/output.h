@@ -74,7 +74,11 @@
  *   mailtls_<fact>_info          1, the value in the label <fact>, for the
  *                                facts tls_version, cipher, mode,
  *                                tlsa_match, tlsa_base, dnssec, mx_dnssec, id
- * Non-finite values are left out.
+ *   series of result_series()    by their own name, type and labels, after
+ *                                the node's perfdata (a perf entry marked
+ *                                with result_perf_om_skip() is left out)
+ * Non-finite values are left out. In JSON a node with series adds
+ * "series":[{"name":S,"labels":{"k":"v",...},"value":N},...].
  */
 #ifndef MAILTLS_OUTPUT_H
 #define MAILTLS_OUTPUT_H
@@ -139,7 +143,19 @@ struct perf {
 	char *crit;
 	bool has_min, has_max;
 	double min, max;
+	bool om_skip; /* a series (below) says it in OpenMetrics */
 	struct perf *next;
+};
+
+/* A labelled OpenMetrics sample (result_series). */
+struct series {
+	char *name;   /* the sample name, e.g. mailtls_tlsrpt_sessions_total */
+	char *help;
+	bool counter; /* TYPE counter (name ends in _total), else gauge */
+	char **kv;    /* nlab label names and values, alternating */
+	size_t nlab;
+	double value;
+	struct series *next;
 };
 
 struct node {
@@ -152,6 +168,7 @@ struct node {
 	struct fact *facts, *facts_tail;
 	struct perf *perf, *perf_tail;
 	struct node *children, *children_tail;
+	struct series *series, *series_tail;
 	struct node *next;
 	struct node *parent;
 	char **log; /* transcript lines for -vv (sanitised) */
@@ -191,6 +208,21 @@ struct perf *result_perf(struct node *n, const char *label, double value,
 			 const char *uom, const char *warn, const char *crit);
 void result_perf_minmax(struct perf *p, bool has_min, double min, bool has_max,
 			double max);
+/* Leaves p out of the OpenMetrics rendering: a series says the same. */
+void result_perf_om_skip(struct perf *p);
+/*
+ * Adds a labelled sample for OpenMetrics (and JSON's "series"; Nagios
+ * output ignores it): name is the whole sample name ("mailtls_..."),
+ * [a-z0-9_] only; counter makes the family a counter, and then name must
+ * end in "_total" (Prometheus' text format, which promtool checks, names
+ * a counter's family with it). The varargs are label name and value
+ * pairs (const char *), ended by NULL; names are [a-z_], values are
+ * sanitised as peer text. The samples follow the node's own labels
+ * (plugin, target, host...). A non-finite value is never rendered.
+ */
+void result_series(struct node *n, const char *name, bool counter,
+		   const char *help, double value, ...)
+	__attribute__((sentinel));
 /* Computes n->worst for every node of the tree (own state, findings,
  * children), returns the root's. */
 enum mt_state result_finish(struct node *root);

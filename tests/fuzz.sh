@@ -20,6 +20,7 @@ seeds_of() { # the seed directories of harness $1
 	case $1 in
 	mtasts) echo tests/corpus/mta-sts/txt tests/corpus/mta-sts/policy ;;
 	tlsrpt) echo tests/corpus/tlsrpt/txt ;;
+	rpt_json) echo tests/corpus/tlsrpt-reports/json ;;
 	esac
 	[ -d "fuzz/seeds/$1" ] && echo "fuzz/seeds/$1"
 }

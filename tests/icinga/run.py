@@ -52,7 +52,8 @@ PLUGIN = {"smtp_starttls": "check_smtp_starttls", "mta_sts": "check_mta_sts",
           "mailtls": "check_mailtls"}
 LABEL = {"check_smtp_starttls": "SMTP STARTTLS", "check_mta_sts": "MTA-STS",
          "check_tlsa": "TLSA", "check_tlsrpt_record": "TLSRPT",
-         "check_mailtls": "MAILTLS"}
+         "check_mailtls": "MAILTLS",
+         "check_tlsrpt_reports": "TLSRPT REPORTS"}
 NODE = "mailtls-icinga-test"
 API_USER = "mailtls-test"
 DAEMON_BUDGET = 40.0     # seconds from start until every result is in
@@ -237,7 +238,10 @@ def parse_object_list(text):
 
 
 def command_files():
-    return [os.path.join(TEMPLATES, c + ".conf") for c in COMMANDS]
+    # tlsrpt_reports reads a Maildir: validated with the others, no
+    # service of its own here (the Nagios part runs its command)
+    return [os.path.join(TEMPLATES, c + ".conf")
+            for c in COMMANDS + ["tlsrpt_reports"]]
 
 
 def lab_vars(env):
@@ -927,6 +931,17 @@ def test_nagios(tmp, env, plugin_dir):
         "check_mailtls": ("", ["all-ok.sts.test", "--rollover"],
                           "check_mailtls -D all-ok.sts.test --rollover"),
     }
+    # check_tlsrpt_reports reads a Maildir (made here) and no network: no
+    # $USER20$ in its command, no lab options in its direct run
+    rr = os.path.join(tmp, "tlsrpt-maildir")
+    subprocess.run([sys.executable, os.path.join(
+        os.path.dirname(TEMPLATES), "tests", "tools", "mkreports.py"), rr,
+        "--maildir", "org=Sender A,ok=900,fail=12",
+        "org=Sender B,ok=500"], check=True, capture_output=True)
+    runs["check_tlsrpt_reports"] = ("", [rr, "example.com"],
+                                    "check_tlsrpt_reports --maildir %s -D "
+                                    "example.com" % shlex.quote(rr))
+    files_only = {"check_tlsrpt_reports"}
     for name in sorted(set(cmds) | set(runs)):
         title = "nagios command %s runs like a direct run" % name
         if name not in cmds or name not in runs:
@@ -943,8 +958,9 @@ def test_nagios(tmp, env, plugin_dir):
         except subprocess.TimeoutExpired:
             nrc, nout = None, "(timed out)"
         dargv = shlex.split(direct)
-        dargv = [os.path.join(plugin_dir, dargv[0])] + shlex.split(lab_opts) \
-            + dargv[1:]
+        dargv = [os.path.join(plugin_dir, dargv[0])] + (
+            [] if dargv[0] in files_only else shlex.split(lab_opts)) + \
+            dargv[1:]
         rc, text, labels, stdout = direct_run(dargv)
         ntext, _, nperf = nout.split("\n", 1)[0].partition("|")
         ok = (nrc == rc and rc in (0, 1, 2) and perf_labels(nperf) == labels

@@ -16,11 +16,17 @@ LABELS = {
     "check_tlsa": ("TLSA", "tlsa"),
     "check_tlsrpt_record": ("TLSRPT", "tlsrpt_record"),
     "check_mailtls": ("MAILTLS", "mailtls"),
+    "check_tlsrpt_reports": ("TLSRPT REPORTS", "tlsrpt_reports"),
 }
 # INTERFACE.md "Options every plugin takes"; -H and -p only where they apply.
 SHARED = ["domain", "timeout", "timeout-result", "warning", "critical",
           "resolver", "trust-anchor", "cafile", "output-format", "verbose",
           "help", "version", "ipv4", "ipv6"]
+# The options about DNS and connections: a plugin that reads files only
+# (INTERFACE.md: check_tlsrpt_reports, "No DNS, no network") does not
+# take them, rather than take and ignore them; the test checks it does not.
+NETWORK = ["resolver", "trust-anchor", "cafile", "ipv4", "ipv6"]
+FILES_ONLY = {"check_tlsrpt_reports"}
 
 results = []
 
@@ -94,6 +100,10 @@ def main():
               d.returncode == 0 and needed and
               not any("curl" in n for n in needed), " ".join(needed))
         for s in SHARED:
+            if p in FILES_ONLY and s in NETWORK:
+                check(f"{p}: no network option --{s} (reads files only)",
+                      s not in opts, "offered, but it would do nothing")
+                continue
             check(f"{p}: shared option --{s} (INTERFACE.md)", s in opts,
                   "missing from --help")
         man = os.path.join(top, "docs", p + ".1")

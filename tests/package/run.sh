@@ -43,7 +43,7 @@ mandir=usr/share/man/man1
 itl=usr/share/icinga2/include/plugins-contrib.d/$pkg.conf
 exdir=usr/share/doc/$pkg/examples
 # The four plugins, and any newer one the tree has.
-plugins="check_smtp_starttls check_mta_sts check_tlsa check_tlsrpt_record"
+plugins="check_smtp_starttls check_mta_sts check_tlsa check_tlsrpt_record check_tlsrpt_reports"
 for f in "$top"/plugins/check_*.c; do
 	[ -e "$f" ] || continue
 	n=$(basename "$f" .c)

@@ -98,12 +98,35 @@ def main():
           'mailtls_mode_info{plugin="mailtls",'
           'target="all-danebad.sts.test",check="mta-sts",mode="enforce"} '
           '1']),
+        # reads files only: no network options; a Maildir made here
+        ("tlsrpt_reports", ["check_tlsrpt_reports", "--maildir", "@RR@",
+                            "-D", "example.com"],
+         ['mailtls_tlsrpt_sessions_total{plugin="tlsrpt_reports",'
+          'target="example.com",policy_domain="example.com",'
+          'policy_type="sts",result="failed"} 880',
+          'mailtls_tlsrpt_failed_sessions_total{plugin="tlsrpt_reports",'
+          'target="example.com",policy_domain="example.com",'
+          'policy_type="sts",result_type="certificate-expired"} 880',
+          'mailtls_tlsrpt_reports{plugin="tlsrpt_reports",'
+          'target="example.com",outcome="counted"} 2']),
     ]
+    rr = tempfile.mkdtemp(prefix="mailtls-rr.")
+    subprocess.run([sys.executable, os.path.join(TOP, "tests", "tools",
+                                                 "mkreports.py"), rr,
+                    "--maildir", "org=Google Inc.,ok=10000,fail=880",
+                    "org=Microsoft Corporation,form=eml-html,"
+                    "shape=microsoft,type=tlsa,ok=300"], check=True)
     for name, argv, want in runs:
         exe = os.path.join(plugindir, argv[0])
-        p = subprocess.run([exe] + argv[1:] + common +
-                           ["--output-format", "openmetrics"],
-                           capture_output=True, text=True, timeout=20)
+        if argv[0] == "check_tlsrpt_reports":
+            p = subprocess.run([exe] + [rr if a == "@RR@" else a
+                                        for a in argv[1:]] +
+                               ["--output-format", "openmetrics"],
+                               capture_output=True, text=True, timeout=20)
+        else:
+            p = subprocess.run([exe] + argv[1:] + common +
+                               ["--output-format", "openmetrics"],
+                               capture_output=True, text=True, timeout=20)
         out = p.stdout
         lint = subprocess.run(["promtool", "check", "metrics"], input=out,
                               capture_output=True, text=True, timeout=20)
@@ -121,6 +144,8 @@ def main():
               out.endswith("# EOF\n") and
               len(re.findall(r"^# TYPE (\S+)", out, re.M)) ==
               len(set(re.findall(r"^# TYPE (\S+)", out, re.M))), out[-200:])
+
+    shutil.rmtree(rr, ignore_errors=True)
 
     tmp = tempfile.mkdtemp(prefix="mailtls-prom.")
     ne = None
