@@ -39,7 +39,23 @@ CASES = [
      ["-D", "both.rpt.test"], 0),
     ("tlsrpt_record -D badcert.rpt.test", "check_tlsrpt_record",
      ["-D", "badcert.rpt.test"], 2),
+    ("mailtls -D all-ok.sts.test", "check_mailtls",
+     ["-D", "all-ok.sts.test"], 0),
+    ("mailtls -D all-danebad.sts.test --all-certs", "check_mailtls",
+     ["-D", "all-danebad.sts.test", "--all-certs"], 2),
+    ("mailtls -D all-none.sts.test --skip tlsrpt", "check_mailtls",
+     ["-D", "all-none.sts.test", "--skip", "tlsrpt"], 2),
+    # check_tlsrpt_reports reads files (no lab options): a Maildir of the
+    # senders' shapes, and a folder of hostile files (a gzip bomb, JSON 100
+    # deep, a duplicate key, broken gzip, a string count), made in main()
+    ("tlsrpt_reports --maildir (senders' shapes)", "check_tlsrpt_reports",
+     ["--maildir", "@MAILDIR@", "-D", "example.com"], 1),
+    ("tlsrpt_reports --dir (hostile files)", "check_tlsrpt_reports",
+     ["--dir", "@HOSTILE@", "-D", "example.com"], 2),
 ]
+FILES_ONLY = {"check_tlsrpt_reports"}
+MKREPORTS = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "tools", "mkreports.py")
 VG_ERR = 99
 
 
@@ -56,7 +72,11 @@ def lab_env(path):
 def run_case(case, plugindir, common, tmp):
     name, plugin, args, want = case
     log = os.path.join(tmp, re.sub(r"\W+", "_", name) + ".log")
-    argv = [os.path.join(plugindir, plugin)] + args + common
+    args = [a.replace("@MAILDIR@", os.path.join(tmp, "maildir"))
+            .replace("@HOSTILE@", os.path.join(tmp, "hostile"))
+            for a in args]
+    argv = [os.path.join(plugindir, plugin)] + args + (
+        [] if plugin in FILES_ONLY else common)
     vg = ["valgrind", "--tool=memcheck", "--error-exitcode=%d" % VG_ERR,
           "--leak-check=full", "--show-leak-kinds=definite,indirect",
           "--errors-for-leak-kinds=definite,indirect", "--track-fds=no",
@@ -93,6 +113,18 @@ def main():
     common = ["--resolver", lab["LAB_RESOLVER"], "--trust-anchor",
               lab["LAB_ANCHOR"], "--cafile", lab["LAB_CAFILE"]]
     tmp = tempfile.mkdtemp(prefix="mailtls-vg.")
+    subprocess.run([sys.executable, MKREPORTS, os.path.join(tmp, "maildir"),
+                    "--maildir", "org=Google Inc.,ok=900,fail=50",
+                    "org=Microsoft Corporation,ok=300,shape=microsoft,"
+                    "form=eml-html", "org=Mail.Ru,ok=100,fail=3,shape=mailru",
+                    "form=eml-ooo", "org=Small,ok=10,shape=smallmta,"
+                    "form=eml-json", "org=Google Inc.,ok=900,fail=50,copies=2"],
+                   check=True, capture_output=True)
+    subprocess.run([sys.executable, MKREPORTS, os.path.join(tmp, "hostile"),
+                    "org=A,ok=900,fail=50,form=gz", "form=bomb", "form=deep",
+                    "form=dupkey", "form=garbage-gz", "form=strcount",
+                    "form=other", "org=B,ok=10,form=json"],
+                   check=True, capture_output=True)
     try:
         with concurrent.futures.ThreadPoolExecutor(2) as ex:
             for name, ok, why in ex.map(
