@@ -455,22 +455,7 @@ mtasts_policy_parse(const char *body, size_t len, struct mtasts_policy *out)
 bool
 mtasts_mx_match(const char *pattern, const char *host)
 {
-	struct util_name p, h;
-	size_t first = 0;
-
-	if (util_name_split(pattern, strlen(pattern), false, &p) == -1 ||
-	    util_name_split(host, strlen(host), true, &h) == -1 ||
-	    p.n != h.n)
-		return false;
-	if (p.len[0] == 1 && p.buf[p.off[0]] == '*') {
-		if (p.n < 2)
-			return false;
-		first = 1;
-	}
-	for (size_t i = first; i < p.n; i++)
-		if (!util_name_label_eq(&p, i, &h, i))
-			return false;
-	return true;
+	return util_name_wildcard(pattern, host, 2, false);
 }
 
 void

@@ -707,24 +707,8 @@ tls_cert_has_dnsid(const unsigned char *der, size_t derlen, const char *host,
 bool
 names_match_dnsid(const char *pattern, const char *host)
 {
-	struct util_name p, h;
-	size_t first = 0;
-
-	if (util_name_split(pattern, strlen(pattern), false, &p) == -1 ||
-	    util_name_split(host, strlen(host), true, &h) == -1 ||
-	    p.n != h.n)
-		return false;
-	if (p.len[0] == 1 && p.buf[p.off[0]] == '*') {
-		/* "*.com" never matches: two labels after the wildcard */
-		if (p.n < 3)
-			return false;
-		first = 1;
-	}
-	for (size_t i = first; i < p.n; i++)
-		if (memchr(p.buf + p.off[i], '*', p.len[i]) != NULL ||
-		    !util_name_label_eq(&p, i, &h, i))
-			return false;
-	return true;
+	/* "*.com" never matches: two labels after the wildcard */
+	return util_name_wildcard(pattern, host, 3, true);
 }
 
 int

@@ -554,3 +554,27 @@ util_hex(const unsigned char *in, size_t n, char *out)
 	}
 	out[2 * n] = '\0';
 }
+
+bool
+util_name_wildcard(const char *pattern, const char *host, size_t min_labels,
+		   bool no_star)
+{
+	struct util_name p, h;
+	size_t first = 0;
+
+	if (util_name_split(pattern, strlen(pattern), false, &p) == -1 ||
+	    util_name_split(host, strlen(host), true, &h) == -1 ||
+	    p.n != h.n)
+		return false;
+	if (p.len[0] == 1 && p.buf[p.off[0]] == '*') {
+		if (p.n < min_labels)
+			return false;
+		first = 1;
+	}
+	for (size_t i = first; i < p.n; i++)
+		if ((no_star &&
+		     memchr(p.buf + p.off[i], '*', p.len[i]) != NULL) ||
+		    !util_name_label_eq(&p, i, &h, i))
+			return false;
+	return true;
+}

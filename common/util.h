@@ -81,6 +81,15 @@ int util_name_split(const char *s, size_t n, bool escapes,
 /* Labels i of a and j of b equal, ignoring ASCII case? */
 bool util_name_label_eq(const struct util_name *a, size_t i,
 			const struct util_name *b, size_t j);
+/*
+ * Does pattern match host, label by label (host in presentation form,
+ * "mx\.a" one label; pattern plain text)? A pattern whose left-most label
+ * is "*" stands for exactly one label and needs at least min_labels labels
+ * in all (RFC 8461 4.1: 2, "*.com"; RFC 9525 6.3: 3). no_star: a '*'
+ * anywhere else makes it no match. Case is ignored, a trailing dot too.
+ */
+bool util_name_wildcard(const char *pattern, const char *host,
+			size_t min_labels, bool no_star);
 
 /* Formats a double with '.' as the decimal separator whatever the locale,
  * without trailing zeros ("0.512", "14", "-3.25"). Returns dst.
