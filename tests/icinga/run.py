@@ -12,6 +12,12 @@ programs (Debian's icinga2 and nagios4) and the loopback lab.
             ApiUser) runs services against the lab; each service's command,
             state, perfdata labels and output line equal a direct run of
             the same plugin command line; icinga2 is always stopped
+  distributed  an icinga2 master and a satellite (one CA by icinga2 pki,
+            zones, global-templates synced to the satellite); the master
+            pins the port-25 checks to the satellite by command_endpoint;
+            results read back through the master's API equal direct runs,
+            and their check_source and plugin path show the satellite ran
+            them (distributed.py)
   nagios    `nagios4 -v` accepts a minimal nagios.cfg with the definitions
             in icinga-templates/nagios/; each Nagios command line, its
             macros expanded as Nagios does, runs against the lab and agrees
@@ -22,7 +28,7 @@ Everything lives in one temporary directory (removed at the end unless
 started. Ends with "N passed, N failed"; exits 1 if any test failed.
 
 Usage: run.py --lab-env LAB/lab.env --plugin-dir build/plugins
-              [--only validate,daemon,nagios] [--keep] [-v]
+              [--only validate,daemon,distributed,nagios] [--keep] [-v]
 """
 
 import argparse
@@ -40,6 +46,7 @@ import tempfile
 import time
 
 import icinga_lib
+from distributed import test_distributed
 from icinga_lib import (
     API_USER, COMMANDS, DAEMON_BUDGET, LABEL, PLUGIN, PLUGIN_TIMEOUT,
     RUNNING, TEMPLATES,
@@ -546,7 +553,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lab-env", required=True)
     ap.add_argument("--plugin-dir", required=True)
-    ap.add_argument("--only", default="validate,daemon,nagios")
+    ap.add_argument("--only", default="validate,daemon,distributed,nagios")
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directory")
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -584,6 +591,7 @@ def main():
     only = a.only.split(",")
     try:
         for name, fn in (("validate", test_validate), ("daemon", test_daemon),
+                         ("distributed", test_distributed),
                          ("nagios", test_nagios)):
             if name in only:
                 try:
