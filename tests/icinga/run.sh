@@ -5,7 +5,7 @@
 #   sh tests/icinga/run.sh LAB/lab.env build/plugins [run.py options]
 # Ends with one line "N passed, N failed"; exits 1 if any test failed.
 if [ $# -lt 2 ]; then
-	echo "usage: $0 LAB_ENV PLUGIN_DIR [--only validate,daemon,nagios] [--keep] [-v]" >&2
+	echo "usage: $0 LAB_ENV PLUGIN_DIR [--only validate,daemon,distributed,nagios] [--keep] [-v]" >&2
 	echo "0 passed, 1 failed"
 	exit 2
 fi
