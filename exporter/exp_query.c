@@ -220,6 +220,10 @@ exp_target_check(const char *s, struct exp_target *t, char *why,
 			return -1;
 		}
 	}
+	if (lab == 0) {
+		snprintf(why, whysz, "target: empty label (RFC 1035 2.3.4)");
+		return -1;
+	}
 	if (s[hlen - 1] == '-') {
 		snprintf(why, whysz,
 			 "target: a label ends with '-' (RFC 1123 2.1)");
