@@ -6,6 +6,9 @@
 PREFIX ?= /usr/local
 LIBEXECDIR ?= $(PREFIX)/lib/nagios/plugins
 MANDIR ?= $(PREFIX)/share/man
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= /lib/systemd/system
 DESTDIR ?=
 
 VERSION := 0.1.0
@@ -30,6 +33,13 @@ LDLIBS_ALL = $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) \
 	2>/dev/null) -lpthread -lm
 ALL_LDFLAGS = $(LDFLAGS) $(SAN)
 REPORT_LIBS = $(shell pkg-config --libs $(REPORT_PKGS) 2>/dev/null)
+# mailtls_exporter alone serves HTTP (libmicrohttpd) and reads YAML
+# (libyaml): linked into it and its unit tests only, never into a plugin.
+EXPORTER_PKGS := libmicrohttpd yaml-0.1
+EXPORTER_CFLAGS = $(shell pkg-config --cflags $(EXPORTER_PKGS) 2>/dev/null) \
+	-Iexporter
+EXPORTER_LIBS = $(shell pkg-config --libs $(EXPORTER_PKGS) 2>/dev/null) \
+	-lpthread -lm
 # Set per target below: the report plugin, its tests (test_rpt_*) and its
 # fuzzers (fuzz_rpt_*).
 EXTRA_LIBS =
@@ -43,6 +53,15 @@ PLUGINS := $(PLUGIN_SRC:%.c=$(B)/%)
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNITS := $(UNIT_SRC:%.c=$(B)/%)
+# The exporter's unit tests link its modules, not the plugins' libraries.
+EXP_UNITS := $(filter $(B)/tests/unit/test_exporter_%,$(UNITS))
+CORE_UNITS := $(filter-out $(EXP_UNITS),$(UNITS))
+
+# mailtls_exporter (exporter/): its modules, then main().
+EXP_SRC := $(sort $(filter-out exporter/mailtls_exporter.c,\
+	$(wildcard exporter/*.c)))
+EXP_OBJ := $(EXP_SRC:%.c=$(B)/%.o)
+EXPORTER := $(B)/exporter/mailtls_exporter
 
 # Test drivers of common/ modules that integration cases run (not installed).
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
@@ -51,7 +70,7 @@ TOOLS := $(TOOL_SRC:%.c=$(B)/%)
 .PHONY: all all-tests deps check unit integration demo sanitize sanitize-build \
 	install clean \
 	fuzzers fuzz bench bench-reports
-all: $(PLUGINS)
+all: $(PLUGINS) $(EXPORTER)
 
 deps:
 	@sh scripts/deps.sh
@@ -67,13 +86,23 @@ $(LIB): $(COMMON_OBJ)
 $(B)/plugins/%: $(B)/plugins/%.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(EXTRA_LIBS) $(LDLIBS_ALL)
 
+$(B)/exporter/%.o: ALL_CFLAGS += $(EXPORTER_CFLAGS)
+$(B)/tests/unit/test_exporter_%.o: ALL_CFLAGS += $(EXPORTER_CFLAGS)
+
+$(EXPORTER): $(B)/exporter/mailtls_exporter.o $(EXP_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(EXP_OBJ) $(LIB) $(EXPORTER_LIBS)
+
 $(B)/plugins/check_tlsrpt_reports: EXTRA_LIBS = $(REPORT_LIBS)
 $(filter $(B)/tests/unit/test_rpt_%,$(UNITS)): EXTRA_LIBS = $(REPORT_LIBS)
 
 $(B)/tests/tools/%: $(B)/tests/tools/%.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_ALL)
 
-$(UNITS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(B)/tests/unit/corpus.o \
+$(EXP_UNITS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(EXP_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(EXP_OBJ) $(LIB) $(EXPORTER_LIBS) \
+		-lcmocka
+
+$(CORE_UNITS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(B)/tests/unit/corpus.o \
 		$(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/tests/unit/corpus.o $(LIB) \
 		$(EXTRA_LIBS) $(LDLIBS_ALL) -lcmocka
@@ -83,7 +112,7 @@ check: deps
 	@$(MAKE) --no-print-directory all-tests fuzzers sanitize-build
 	@B=$(B) sh tests/run.sh
 
-all-tests: $(PLUGINS) $(UNITS) $(TOOLS)
+all-tests: $(PLUGINS) $(EXPORTER) $(UNITS) $(TOOLS)
 
 unit: all-tests
 	@B=$(B) SUITES=unit sh tests/run.sh
@@ -147,9 +176,18 @@ install: all
 	install -m 755 $(PLUGINS) $(DESTDIR)$(LIBEXECDIR)/
 	for p in $(PLUGINS); do n=$$(basename $$p); \
 		install -m 644 docs/$$n.1 $(DESTDIR)$(MANDIR)/man1/$$n.1; done
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/mailtls-plugins \
+		$(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 755 $(EXPORTER) $(DESTDIR)$(BINDIR)/
+	install -m 644 docs/mailtls_exporter.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 contrib/exporter/exporter.yml \
+		$(DESTDIR)$(SYSCONFDIR)/mailtls-plugins/exporter.yml
+	install -m 644 contrib/exporter/mailtls-exporter.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/mailtls-exporter.service
 
 clean:
 	rm -rf build build-san build-fuzz
 
 -include $(COMMON_OBJ:.o=.d) $(PLUGINS:=.d) $(UNITS:=.d) $(TOOLS:=.d) \
+	$(EXP_OBJ:.o=.d) $(EXPORTER).d \
 	$(B)/tests/unit/corpus.d

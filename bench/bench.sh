@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # make bench: brings the loopback lab up, runs bench/run.py against it
 # (BENCH_RUNS runs per command, default 20), writes docs/performance.md,
-# and takes the lab down whatever happens.
+# then mailtls_exporter's throughput, RSS and soak (bench/exporter.py,
+# SOAK_PROBES probes, default 10000), and takes the lab down whatever
+# happens.
 set -u
 B=${B:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,3 +20,6 @@ python3 bench/run.py --runs "${BENCH_RUNS:-20}" "$lab/lab.env" "$B/plugins"
 # check_tlsrpt_reports reads files only: no lab (bench/reports.py), its
 # section of docs/performance.md written after run.py's
 python3 bench/reports.py "$B/plugins"
+# mailtls_exporter on the same lab: its section of docs/performance.md and
+# bench/README.md, written after the others
+python3 bench/exporter.py --soak "${SOAK_PROBES:-10000}" "$lab/lab.env" "$B"

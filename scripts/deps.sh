@@ -8,6 +8,7 @@ set -eu
 
 PKGS="build-essential pkg-config libgnutls28-dev libunbound-dev \
 libcurl4-gnutls-dev libevent-dev libcmocka-dev \
+libmicrohttpd-dev libyaml-dev \
 libjansson-dev zlib1g-dev libgmime-3.0-dev nsd ldnsutils nginx-light gnutls-bin \
 dns-root-data python3 ca-certificates locales \
 prometheus prometheus-node-exporter clang libclang-rt-14-dev \

@@ -117,6 +117,10 @@ for s in $SUITES; do
 			out=$(python3 tests/prometheus/run.py "$lab/lab.env" "$B/plugins" 2>&1)
 			printf '%s\n' "$out"
 			add_counts prometheus "$out"
+			echo "== mailtls_exporter (two exporters, a real Prometheus, fake plugins)"
+			out=$(python3 tests/prometheus/exporter.py "$lab/lab.env" "$B" 2>&1)
+			printf '%s\n' "$out"
+			add_counts exporter "$out"
 		else
 			echo "FAIL integration: the lab did not come up"
 			failed=$((failed + 1))

@@ -99,6 +99,10 @@ def main():
         check(f"{p}: libcurl not linked (loaded at the first fetch)",
               d.returncode == 0 and needed and
               not any("curl" in n for n in needed), " ".join(needed))
+        check(f"{p}: libmicrohttpd and libyaml not linked (the exporter's)",
+              d.returncode == 0 and
+              not any("microhttpd" in n or "yaml" in n for n in needed),
+              " ".join(needed))
         for s in SHARED:
             if p in FILES_ONLY and s in NETWORK:
                 check(f"{p}: no network option --{s} (reads files only)",
@@ -129,9 +133,46 @@ def main():
                                     f"\"-{t}\"" in ttext and
                                     _short(h.stdout, o) == t),
                   "not mapped")
+    exporter_docs(top, a.bindir)
     n_ok = sum(1 for r in results if r)
     print(f"{n_ok} passed, {len(results) - n_ok} failed")
     return 0 if n_ok == len(results) else 1
+
+
+def exporter_docs(top, bindir):
+    """mailtls_exporter is no check_ plugin (no Nagios output, no
+    template): its --help options and its man page must agree, both
+    ways, and -V must work."""
+    exe = os.path.join(bindir, "..", "exporter", "mailtls_exporter")
+    check("mailtls_exporter built", os.access(exe, os.X_OK), exe)
+    if not os.access(exe, os.X_OK):
+        return
+    h = subprocess.run([exe, "--help"], capture_output=True, text=True,
+                       timeout=10)
+    opts = re.findall(r"^  (?:-\S, )?(?:    )?--([a-z0-9][a-z0-9.-]*)",
+                      h.stdout, re.M)
+    check("mailtls_exporter: --help exits 0 and lists options",
+          h.returncode == 0 and len(opts) >= 8, str(opts))
+    v = subprocess.run([exe, "-V"], capture_output=True, text=True,
+                       timeout=10)
+    check("mailtls_exporter: -V exits 0 with a version",
+          v.returncode == 0 and re.search(r"\d+\.\d+", v.stdout), v.stdout)
+    b = subprocess.run([exe, "--no-such-option"], capture_output=True,
+                       text=True, timeout=10)
+    check("mailtls_exporter: a bad flag exits 2", b.returncode == 2,
+          str(b.returncode))
+    man = os.path.join(top, "docs", "mailtls_exporter.1")
+    mtext = open(man).read() if os.path.exists(man) else ""
+    check("mailtls_exporter: man page docs/mailtls_exporter.1 exists",
+          bool(mtext), man)
+    man_opts = set(m.replace("\\-", "-") for m in re.findall(
+        r"\\-\\-([a-z0-9]+(?:(?:\\-|\.)[a-z0-9]+)*)", mtext))
+    for o in opts:
+        check(f"mailtls_exporter: --{o} in the man page", o in man_opts,
+              "undocumented in " + man)
+    for o in sorted(man_opts - set(opts)):
+        check(f"mailtls_exporter: man page option --{o} exists", False,
+              "the exporter does not take it")
 
 
 def _bar_lines(text):

@@ -203,12 +203,33 @@ if [ -n "$(entry "$itl")" ]; then
 else
 	fail "Icinga 2 CheckCommands /$itl (dpkg-deb -c)" "not in the package"
 fi
-stray=$(awk '{ print $6 }' "$list" | grep -vE "^\./$|^\./usr/$|^\./usr/(lib|share)/$|^\./usr/lib/nagios/|^\./usr/share/man/$|^\./$mandir/|^\./usr/share/icinga2/|^\./usr/share/doc/$|^\./usr/share/doc/$pkg/|^\./usr/share/lintian/")
+# mailtls_exporter: the daemon, its man page, its config (a conffile) and
+# its systemd unit, and the Prometheus examples.
+for f in "usr/bin/mailtls_exporter -rwxr-xr-x" "$mandir/mailtls_exporter.1.gz -rw-r--r--" \
+	"etc/mailtls-plugins/exporter.yml -rw-r--r--" \
+	"lib/systemd/system/mailtls-exporter.service -rw-r--r--" \
+	"$exdir/prometheus.yml -rw-r--r--" "$exdir/mailtls-rules.yml -rw-r--r--" \
+	"$exdir/mailtls-rules.test.yml -rw-r--r--"; do
+	path=${f% *}
+	mode=${f#* }
+	e=$(entry "$path")
+	if [ "$e" = "$mode root/root" ]; then
+		ok "exporter: /$path, $mode root/root (dpkg-deb -c)"
+	else
+		fail "exporter: /$path, $mode root/root (dpkg-deb -c)" "found: '${e:-nothing}'"
+	fi
+done
+conff=$(dpkg-deb -I "$deb" conffiles 2>/dev/null)
+case "$conff" in
+*/etc/mailtls-plugins/exporter.yml*) ok "exporter: /etc/mailtls-plugins/exporter.yml is a conffile" ;;
+*) fail "exporter: /etc/mailtls-plugins/exporter.yml is a conffile" "conffiles: $conff" ;;
+esac
+stray=$(awk '{ print $6 }' "$list" | grep -vE "^\./$|^\./usr/$|^\./usr/(lib|share|bin)/$|^\./usr/lib/nagios/|^\./usr/share/man/$|^\./$mandir/|^\./usr/share/icinga2/|^\./usr/share/doc/$|^\./usr/share/doc/$pkg/|^\./usr/share/lintian/|^\./usr/bin/mailtls_exporter$|^\./etc/$|^\./etc/mailtls-plugins/|^\./lib/$|^\./lib/systemd/$|^\./lib/systemd/system/$|^\./lib/systemd/system/mailtls-exporter\.service$")
 if [ -z "$stray" ]; then
-	ok "no files outside the plugin, man, icinga2, doc and lintian folders"
+	ok "no files outside the plugin, exporter, man, icinga2, doc and lintian folders"
 else
 	# shellcheck disable=SC2086
-	fail "no files outside the plugin, man, icinga2, doc and lintian folders" $stray
+	fail "no files outside the plugin, exporter, man, icinga2, doc and lintian folders" $stray
 fi
 
 if dpkg -x "$deb" "$root" 2>"$work/x.err"; then
@@ -237,7 +258,46 @@ for p in $plugins; do
 	fi
 done
 
-for p in $plugins; do
+ex=$root/usr/bin/mailtls_exporter
+out=$("$ex" --version 2>&1)
+rc=$?
+case "$out" in
+*"$mk_version"*) vok=1 ;;
+*) vok=0 ;;
+esac
+if [ "$rc" -eq 0 ] && [ "$vok" = 1 ]; then
+	ok "mailtls_exporter --version from the scratch root: exit 0, '$out'"
+else
+	fail "mailtls_exporter --version from the scratch root: exit 0 naming $mk_version" "exit $rc: $out"
+fi
+if out=$("$ex" --config.check --config.file "$root/etc/mailtls-plugins/exporter.yml" 2>&1); then
+	ok "mailtls_exporter --config.check accepts the packaged exporter.yml"
+else
+	fail "mailtls_exporter --config.check accepts the packaged exporter.yml" "$out"
+fi
+unit=$root/lib/systemd/system/mailtls-exporter.service
+missing=""
+for d in DynamicUser=yes ProtectSystem=strict NoNewPrivileges=yes "CapabilityBoundingSet=" \
+	"ExecStart=/usr/bin/mailtls_exporter --config.file=/etc/mailtls-plugins/exporter.yml"; do
+	grep -q "^$d" "$unit" 2>/dev/null || missing="$missing $d"
+done
+if grep -v "^#" "$unit" 2>/dev/null | grep -q CAP_NET_BIND_SERVICE; then missing="$missing (names CAP_NET_BIND_SERVICE)"; fi
+if [ -z "$missing" ]; then
+	ok "the unit: DynamicUser, ProtectSystem=strict, NoNewPrivileges, no capabilities"
+else
+	fail "the unit: DynamicUser, ProtectSystem=strict, NoNewPrivileges, no capabilities" "missing:$missing"
+fi
+if command -v systemd-analyze >/dev/null 2>&1; then
+	if out=$(systemd-analyze verify --root="$root" "$unit" 2>&1 | grep -v "mailtls_exporter.*No such file\|Failed to create\|^$"); [ -z "$out" ]; then
+		ok "systemd-analyze verify: the unit"
+	else
+		note "systemd-analyze verify said: $out"
+	fi
+else
+	note "skip systemd-analyze verify (no systemd here)"
+fi
+
+for p in $plugins mailtls_exporter; do
 	f=$root/$mandir/$p.1.gz
 	up=$(printf '%s' "$p" | tr '[:lower:]' '[:upper:]')
 	if gzip -dc "$f" 2>/dev/null | grep -q "^\.TH $up 1 "; then
