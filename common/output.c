@@ -1058,6 +1058,18 @@ om_labels(struct om *m, const struct node *n, const char *key,
 		buf_puts(b, ",address=\"");
 		om_escape(b, n->name, true);
 		buf_putc(b, '"');
+		/* blackbox_exporter users' names for the same: the MX host,
+		 * and the address family ("/ecdsa", "/rsa" of --all-certs
+		 * aside) */
+		if (n->parent != NULL && n->parent->kind == NODE_HOST) {
+			buf_puts(b, ",mx=\"");
+			om_escape(b, n->parent->name, true);
+			buf_putc(b, '"');
+		}
+		buf_printf(b, ",ip_protocol=\"%s\"",
+			   memchr(n->name, ':', strcspn(n->name, "/")) != NULL
+			       ? "ipv6"
+			       : "ipv4");
 	} else if (n->kind == NODE_RECORD) {
 		buf_puts(b, ",record=\"");
 		om_escape(b, n->name, true);
@@ -1077,6 +1089,29 @@ om_sample(struct om_family *f, const char *labels, double v)
 	buf_printf(&f->samples, "%s%s ", f->name, labels);
 	buf_num(&f->samples, v);
 	buf_putc(&f->samples, '\n');
+}
+
+/* The TLSA record that matched on an address ("3 1 1"), its fields as
+ * labels: mailtls_tlsa_record_match{...,usage,selector,matching_type}. */
+static void
+om_tlsa_match(struct om *m, const struct node *n, const char *v)
+{
+	unsigned u, sel, mt;
+	struct om_family *f;
+	struct buf lab;
+
+	if (sscanf(v, "%u %u %u", &u, &sel, &mt) != 3)
+		return;
+	f = om_family(m, "mailtls_tlsa_record_match",
+		      "1 for the TLSA record (usage, selector, matching type) "
+		      "that matched the chain of this address.");
+	buf_init(&lab);
+	om_labels(m, n, NULL, NULL, &lab);
+	lab.p[--lab.len] = '\0'; /* drop the '}' */
+	buf_printf(&lab, ",usage=\"%u\",selector=\"%u\",matching_type=\"%u\"}",
+		   u, sel, mt);
+	om_sample(f, lab.p, 1);
+	buf_free(&lab);
 }
 
 /* Facts that are categorical and worth a series: an _info gauge each. */
@@ -1228,6 +1263,8 @@ om_node(struct om *m, const struct node *n)
 			buf_free(&name);
 			buf_free(&help);
 			buf_free(&lab);
+			if (strcmp(a->key, "tlsa_match") == 0)
+				om_tlsa_match(m, n, a->value);
 		}
 	for (const struct node *c = n->children; c != NULL; c = c->next)
 		om_node(m, c);

@@ -67,10 +67,13 @@ def main():
     runs = [
         ("smtp_starttls", ["check_smtp_starttls", "-D", "demo.test"],
          ['mailtls_cert_expiry_timestamp_seconds{plugin="smtp_starttls",'
-          'target="demo.test",host="mx2.demo.test",address="127.2.0.36"}',
+          'target="demo.test",host="mx2.demo.test",address="127.2.0.36",'
+          'mx="mx2.demo.test",ip_protocol="ipv4"}',
           'mailtls_tls_version_info{plugin="smtp_starttls",'
           'target="demo.test",host="mx1.demo.test",address="127.2.0.35",'
-          'tls_version="TLSv1.3"} 1']),
+          'mx="mx1.demo.test",ip_protocol="ipv4",tls_version="TLSv1.3"} 1',
+          # the [::1] address of mx1.demo.test
+          'address="::1",mx="mx1.demo.test",ip_protocol="ipv6"']),
         ("mta_sts", ["check_mta_sts", "-D", "demo.test"],
          ['mailtls_mode_info{plugin="mta_sts",target="demo.test",'
           'mode="enforce"} 1',
@@ -79,22 +82,30 @@ def main():
           'mailtls_mx_uncovered{plugin="mta_sts",target="demo.test"} 0']),
         ("tlsa", ["check_tlsa", "-D", "demo.test"],
          ['mailtls_tlsa_match_info{plugin="tlsa",target="demo.test",'
-          'host="mx1.demo.test",address="127.2.0.35",tlsa_match="3 1 1"} 1']),
+          'host="mx1.demo.test",address="127.2.0.35",mx="mx1.demo.test",'
+          'ip_protocol="ipv4",tlsa_match="3 1 1"} 1',
+          # issue 16: the record that matched, its fields as labels
+          'mailtls_tlsa_record_match{plugin="tlsa",target="demo.test",'
+          'host="mx1.demo.test",address="127.2.0.35",mx="mx1.demo.test",'
+          'ip_protocol="ipv4",usage="3",selector="1",matching_type="1"} 1']),
         ("tlsrpt", ["check_tlsrpt_record", "-D", "demo.test"],
          ['mailtls_rua_all{plugin="tlsrpt",target="demo.test"} 1',
           'mailtls_dnssec_info{plugin="tlsrpt",target="demo.test",'
           'dnssec="secure"} 1']),
         ("tlsa_critical", ["check_tlsa", "-H", "eenomatch.dane.test"],
          ['mailtls_node_state{plugin="tlsa",target="eenomatch.dane.test",'
-          'host="eenomatch.dane.test",address="127.2.0.45"} 2']),
+          'host="eenomatch.dane.test",address="127.2.0.45",'
+          'mx="eenomatch.dane.test",ip_protocol="ipv4"} 2']),
         # check_mailtls: each mechanism's series carry check="..."
         ("mailtls", ["check_mailtls", "-D", "all-danebad.sts.test"],
          ['mailtls_node_state{plugin="mailtls",'
           'target="all-danebad.sts.test",check="dane",'
-          'host="eenomatch.dane.test",address="127.2.0.45"} 2',
+          'host="eenomatch.dane.test",address="127.2.0.45",'
+          'mx="eenomatch.dane.test",ip_protocol="ipv4"} 2',
           'mailtls_node_state{plugin="mailtls",'
           'target="all-danebad.sts.test",check="mta-sts",'
-          'host="eenomatch.dane.test",address="127.2.0.45"} 0',
+          'host="eenomatch.dane.test",address="127.2.0.45",'
+          'mx="eenomatch.dane.test",ip_protocol="ipv4"} 0',
           'mailtls_mode_info{plugin="mailtls",'
           'target="all-danebad.sts.test",check="mta-sts",mode="enforce"} '
           '1']),

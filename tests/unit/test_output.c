@@ -836,7 +836,7 @@ test_openmetrics_small(void **state)
 		  "# TYPE mailtls_node_state gauge\n"
 		  "mailtls_node_state{plugin=\"smtp_starttls\",target=\"example.com\",host=\"mx1.example.com\"} 2\n"
 		  "mailtls_node_state{plugin=\"smtp_starttls\",target=\"example.com\",host=\"mx1.example.com\","
-		  "address=\"192.0.2.1\"} 2\n"
+		  "address=\"192.0.2.1\",mx=\"mx1.example.com\",ip_protocol=\"ipv4\"} 2\n"
 		  "mailtls_node_state{plugin=\"smtp_starttls\",target=\"example.com\",host=\"mx2.example.com\"} 0\n"
 		  "# HELP mailtls_time_seconds Perfdata 'time' in seconds.\n"
 		  "# TYPE mailtls_time_seconds gauge\n"
@@ -873,6 +873,8 @@ test_openmetrics_units(void **state)
 	result_perf(a, "192.0.2.7_cert_remaining", 10, "s", NULL, NULL);
 	result_fact(a, "tls_version", "TLSv1.3");
 	result_fact(a, "subject", "CN=not an info fact");
+	result_fact(a, "tlsa_match", "3 1 1");
+	result_child(h, NODE_ADDRESS, "2001:db8::7/rsa");
 	result_finish(root);
 	buf_init(&b);
 	output_render(root, "TLSA", "x", OUT_OPENMETRICS, 0, &b);
@@ -881,11 +883,13 @@ test_openmetrics_units(void **state)
 				    "plugin=\"tlsa\",target=\"d.example\"} 86400\n"
 				    "mailtls_cert_remaining_seconds{plugin=\"tlsa\","
 				    "target=\"d.example\",host=\"mx.d.example\","
-				    "address=\"192.0.2.7\"} 10\n"));
+				    "address=\"192.0.2.7\",mx=\"mx.d.example\","
+				    "ip_protocol=\"ipv4\"} 10\n"));
 	assert_non_null(strstr(b.p, "mailtls_cert_expiry_timestamp_seconds{"
 				    "plugin=\"tlsa\",target=\"d.example\"} "
 				    "1800086400\n"));
-	assert_non_null(strstr(b.p, "address=\"192.0.2.7\"} 1800000010\n"));
+	assert_non_null(strstr(b.p, "address=\"192.0.2.7\",mx=\"mx.d.example\","
+				    "ip_protocol=\"ipv4\"} 1800000010\n"));
 	assert_non_null(strstr(b.p, "mailtls_fetch_seconds{plugin=\"tlsa\","
 				    "target=\"d.example\"} 0.25\n"));
 	assert_non_null(strstr(b.p, "mailtls_rtt_seconds{plugin=\"tlsa\","
@@ -898,8 +902,18 @@ test_openmetrics_units(void **state)
 				    "target=\"d.example\"} 0.5\n"));
 	assert_non_null(strstr(b.p, "mailtls_tls_version_info{plugin=\"tlsa\","
 				    "target=\"d.example\",host=\"mx.d.example\","
-				    "address=\"192.0.2.7\",tls_version=\"TLSv1.3\"} "
+				    "address=\"192.0.2.7\",mx=\"mx.d.example\","
+				    "ip_protocol=\"ipv4\",tls_version=\"TLSv1.3\"} "
 				    "1\n"));
+	/* the record that matched, its fields as labels (issue 16) */
+	assert_non_null(strstr(b.p, "mailtls_tlsa_record_match{plugin=\"tlsa\","
+				    "target=\"d.example\",host=\"mx.d.example\","
+				    "address=\"192.0.2.7\",mx=\"mx.d.example\","
+				    "ip_protocol=\"ipv4\",usage=\"3\",selector=\"1\","
+				    "matching_type=\"1\"} 1\n"));
+	/* an IPv6 address (of --all-certs' RSA session) */
+	assert_non_null(strstr(b.p, "address=\"2001:db8::7/rsa\","
+				    "mx=\"mx.d.example\",ip_protocol=\"ipv6\"} 0\n"));
 	assert_null(strstr(b.p, "subject"));
 	assert_null(strstr(b.p, "192_0_2_7"));
 	/* every family once, however many nodes feed it */
