@@ -552,7 +552,15 @@ def main():
         isolation(exe, tmp)
         prometheus(a, b, tmp)
         for e, n in ((a, "a"), (b, "b")):
+            # a scrape Prometheus began before it stopped may still be
+            # running its plugin (a stalling target lasts its module's
+            # timeout): wait for the in-flight probes, then none may be
+            # left (a leaked child would stay)
+            until = time.time() + 20
             kids = children(e.p.pid)
+            while kids and time.time() < until:
+                time.sleep(0.2)
+                kids = children(e.p.pid)
             check("exporter %s: no child left after the run" % n,
                   kids == [], str(kids))
     finally:
