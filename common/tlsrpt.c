@@ -57,18 +57,6 @@ tlsrpt_txt_is_rpt(const char *rec, size_t len)
 	return len >= 11 && memcmp(rec, "v=TLSRPTv1;", 11) == 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* RFC 3986 characters, less '!' (RPT-05: it must be percent-encoded). */
 static bool
 uri_char(int c)
@@ -160,9 +148,9 @@ take_mailto(struct tlsrpt_uri *u, const char *rest, size_t n)
 	for (i = 0; i < end && k + 1 < sizeof(u->addr); i++) {
 		int c = (unsigned char)rest[i];
 
-		if (c == '%' && i + 2 < end && hexval(rest[i + 1]) >= 0 &&
-		    hexval(rest[i + 2]) >= 0) {
-			c = hexval(rest[i + 1]) * 16 + hexval(rest[i + 2]);
+		if (c == '%' && i + 2 < end && util_hexval(rest[i + 1]) >= 0 &&
+		    util_hexval(rest[i + 2]) >= 0) {
+			c = util_hexval(rest[i + 1]) * 16 + util_hexval(rest[i + 2]);
 			i += 2;
 		}
 		if (c < 0x20 || c == 0x7f) {
@@ -291,8 +279,8 @@ setwhy(r->why,
 			return false;
 		}
 		if (!uri_char((unsigned char)s[i]) ||
-		    (s[i] == '%' && (i + 2 >= n || hexval(s[i + 1]) < 0 ||
-				     hexval(s[i + 2]) < 0))) {
+		    (s[i] == '%' && (i + 2 >= n || util_hexval(s[i + 1]) < 0 ||
+				     util_hexval(s[i + 2]) < 0))) {
 			setwhy(r->why,
 			       "RFC 3986: byte 0x%02x at offset %zu of a rua "
 			       "URI is not allowed there",

@@ -578,3 +578,15 @@ util_name_wildcard(const char *pattern, const char *host, size_t min_labels,
 			return false;
 	return true;
 }
+
+int
+util_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -31,6 +31,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) UTIL_PRINTF(1, 2);
 
+/* The value of one hex digit (either case), or -1. */
+int util_hexval(int c);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void util_hex(const unsigned char *in, size_t n, char *out);
 /* Copies at most dstsz-1 bytes and NUL-terminates; returns strlen(src). */

@@ -13,18 +13,6 @@
 
 #include "exporter.h"
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes s[0..n) into out (outsz bytes with the NUL). Returns 0, or -1
  * with why. */
 static int
@@ -42,8 +30,8 @@ pct_decode(const char *s, size_t n, char *out, size_t outsz, const char *key,
 					 "%s: '%%' without two hex digits", key);
 				return -1;
 			}
-			h = hexval(s[i + 1]);
-			l = hexval(s[i + 2]);
+			h = util_hexval(s[i + 1]);
+			l = util_hexval(s[i + 2]);
 			if (h < 0 || l < 0) {
 				snprintf(why, whysz,
 					 "%s: '%%' without two hex digits",

@@ -128,18 +128,6 @@ slurp(const char *path, char **out, size_t *outlen)
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "\xHH" (not \x00) and "\\" escapes, in place; false on a bad one */
 static bool
 unescape(char *s)
@@ -154,10 +142,10 @@ unescape(char *s)
 		if (r[1] == '\\') {
 			*w++ = '\\';
 			r++;
-		} else if (r[1] == 'x' && hexval(r[2]) >= 0 &&
-			   hexval(r[3]) >= 0 &&
-			   hexval(r[2]) * 16 + hexval(r[3]) != 0) {
-			*w++ = (char)(hexval(r[2]) * 16 + hexval(r[3]));
+		} else if (r[1] == 'x' && util_hexval(r[2]) >= 0 &&
+			   util_hexval(r[3]) >= 0 &&
+			   util_hexval(r[2]) * 16 + util_hexval(r[3]) != 0) {
+			*w++ = (char)(util_hexval(r[2]) * 16 + util_hexval(r[3]));
 			r += 3;
 		} else
 			return false;

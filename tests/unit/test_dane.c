@@ -562,18 +562,6 @@ parse_u8(const char *s, uint8_t *out)
 	return true;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* DATA of a corpus line into b; false on bad syntax. */
 static bool
 parse_data(const char *tok, unsigned lineno, struct buf *b)
@@ -618,7 +606,7 @@ parse_data(const char *tok, unsigned lineno, struct buf *b)
 	if (strlen(tok) % 2 != 0)
 		return false;
 	for (const char *p = tok; *p; p += 2) {
-		int hi = hexval(p[0]), lo = hexval(p[1]);
+		int hi = util_hexval(p[0]), lo = util_hexval(p[1]);
 
 		if (hi < 0 || lo < 0)
 			return false;
