@@ -512,17 +512,26 @@ judge_lifetime(const struct mx_set *m, struct mx_addr *a,
 	util_fmt_utc(date, sizeof(date), "%Y-%m-%d",
 		     s->peer.cert[first].not_after);
 	if (remaining < 0)
-		result_add(n, j->fail, NULL, "certificate-expired",
-			   "%s '%.80s' expired on %s",
+		result_add(n, j->lifetime_warn_only ? MT_WARNING : j->fail,
+			   NULL, "certificate-expired",
+			   "%s '%.80s' expired on %s%s",
 			   first ? "chain certificate" : "certificate",
-			   s->peer.cert[first].subject, date);
-	else
-		result_add(
-		    n,
-		    failing(j, range_state(j->warn, j->crit, remaining / DAY)),
-		    NULL, NULL, "%s '%.80s' expires in %.0f days (%s)",
-		    first ? "chain certificate" : "certificate",
-		    s->peer.cert[first].subject, remaining / DAY, date);
+			   s->peer.cert[first].subject, date,
+			   j->lifetime_warn_only
+			       ? " (senders that authenticate the server: "
+				 "see mta-sts and dane)"
+			       : "");
+	else {
+		enum mt_state st =
+		    failing(j, range_state(j->warn, j->crit, remaining / DAY));
+
+		if (j->lifetime_warn_only && st == MT_CRITICAL)
+			st = MT_WARNING;
+		result_add(n, st, NULL, NULL,
+			   "%s '%.80s' expires in %.0f days (%s)",
+			   first ? "chain certificate" : "certificate",
+			   s->peer.cert[first].subject, remaining / DAY, date);
+	}
 	snprintf(label, sizeof(label), "%s_cert_remaining", n->name);
 	if (mx_addr_first(m, a))
 		result_perf(n, label, remaining, "s",

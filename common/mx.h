@@ -123,6 +123,10 @@ struct mx_judge {
 	 * a mechanism's subtree in check_mailtls (mech.h) */
 	struct node *node;
 	const char *pkix_skip; /* why no_pkix (NULL: "--no-pkix") */
+	/* lifetimes at most WARNING: the mechanisms that authenticate the
+	 * server judge them in full (check_mailtls's STARTTLS, where an
+	 * expired leaf under DANE-EE is delivered to by every sender) */
+	bool lifetime_warn_only;
 };
 
 /* m->p and m->domain set, the rest zero; mx_free() releases it. */

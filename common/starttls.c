@@ -26,6 +26,7 @@ starttls_judge(struct starttls *s, struct mech *c,
 	    .pkix_rule = "RFC 9525; RFC 8461 4.2 (MXM-07)",
 	    .now = c->now,
 	    .pkix_skip = o->pkix_skip,
+	    .lifetime_warn_only = o->lifetime_warn_only,
 	};
 	char w[32], cr[32];
 	struct perf *p;

@@ -29,6 +29,7 @@ struct starttls_opts {
 	int min_tls;		 /* 10..13 */
 	bool no_pkix;		 /* no chain and name verdict (DANE-only) */
 	const char *pkix_skip;	 /* why, for the note (NULL: --no-pkix) */
+	bool lifetime_warn_only; /* see mx.h (check_mailtls) */
 	bool all_certs;		 /* one session per key type (tls.h) */
 	/* --address: this address alone, under the host's name */
 	const struct sockaddr_storage *address;

@@ -164,6 +164,7 @@ struct run {
 	struct tls_ctx *tls;
 	char domain[DNS_NAME_MAX];
 	char helo[256];
+	time_t now;
 	struct mx_set m;
 	struct node *node[M_COUNT]; /* each mechanism's subtree */
 	struct node *cons;	    /* the consistency subtree */
@@ -522,7 +523,7 @@ static void
 mech_open(struct run *r, int k)
 {
 	r->node[k] = result_new(NODE_CHECK, mech_names[k]);
-	mech_init(&r->c[k], &r->p, r->tls, r->c[0].now, r->helo, &r->m,
+	mech_init(&r->c[k], &r->p, r->tls, r->now, r->helo, &r->m,
 		  r->node[k]);
 }
 
@@ -539,7 +540,7 @@ run_domain(struct run *r)
 {
 	struct mx_conn conn = {.helo = r->helo,
 			       .tls = r->tls,
-			       .now = r->c[0].now,
+			       .now = r->now,
 			       .pkix = true,
 			       .all_certs = r->po.all_certs};
 	struct node *root = r->p.root;
@@ -679,6 +680,10 @@ main(int argc, char **argv)
 	r->so.no_pkix = true; /* PKIX is MTA-STS's to judge (CON-06) */
 	r->so.pkix_skip = "judged under mta-sts for the hosts its policy "
 			  "covers";
+	/* no sender refuses a server for its dates alone unless it
+	 * authenticates it: MTA-STS and DANE-TA judge those in full, and
+	 * DANE-EE ignores them (DANE-15); so at most WARNING here */
+	r->so.lifetime_warn_only = true;
 	r->so.all_certs = r->po.all_certs;
 	r->sto.allow_testing = r->po.allow_testing;
 	r->sto.check_mx = true;
@@ -694,7 +699,7 @@ main(int argc, char **argv)
 		return MT_UNKNOWN;
 	plugin_default_helo(r->po.helo, r->helo, sizeof(r->helo));
 	mx_init(&r->m, &r->p, r->domain);
-	r->c[0].now = clock_wall();
+	r->now = clock_wall();
 	code = run_domain(r);
 	if (!r->adopted) { /* an UNKNOWN before the tree was whole */
 		for (int k = 0; k < M_COUNT; k++)
